@@ -1,1 +1,10 @@
-export {};
+export * from './catalog.js';
+export * from './cli.js';
+export * from './errors.js';
+export * from './logging.js';
+export * from './messages.js';
+export * from './metrics.js';
+export * from './reader.js';
+export * from './settings.js';
+export * from './state.js';
+export * from './writer.js';

@@ -1,0 +1,234 @@
+import yargs from 'yargs';
+import { type Catalog, readCatalogFile, readJsonFile } from './catalog.js';
+import { ConfigError, ExitCode, errorMessage, SingerError } from './errors.js';
+import { createLogger, type Logger, SecretRegistry } from './logging.js';
+import type { JsonObject } from './messages.js';
+import { Metrics } from './metrics.js';
+import {
+  type SettingsSchema,
+  secretSettingNames,
+  settingsMarkdown,
+  validateConfig,
+  withCommonSettings,
+} from './settings.js';
+import { readStateFile, type State } from './state.js';
+import { SingerWriter } from './writer.js';
+
+export interface ConnectorDefinition<Config> {
+  name: string;
+  version: string;
+  description: string;
+  kind: 'tap' | 'target';
+  /** Singer capabilities the connector really supports (listed by `--about`). */
+  capabilities: string[];
+  settings: SettingsSchema;
+  run(context: RunContext<Config>): Promise<void>;
+}
+
+export interface RunContext<Config> {
+  config: Config;
+  catalog: Catalog | undefined;
+  state: State | undefined;
+  discover: boolean;
+  /** `--input FILE`; undefined means stdin. */
+  input: string | undefined;
+  logger: Logger;
+  metrics: Metrics;
+  secrets: SecretRegistry;
+  /** The Singer channel (stdout). */
+  output: SingerWriter;
+  /** Aborted on SIGINT or SIGTERM: stop reading, finish what is safe, return. */
+  signal: AbortSignal;
+}
+
+export interface ParsedArguments {
+  config: string[];
+  state: string | undefined;
+  catalog: string | undefined;
+  discover: boolean;
+  about: boolean;
+  format: 'json' | 'markdown';
+  version: boolean;
+  input: string | undefined;
+}
+
+export function parseArguments(name: string, argv: string[]): ParsedArguments {
+  let failure: string | undefined;
+  const parsed = yargs(argv)
+    .scriptName(name)
+    .version(false)
+    .help(false)
+    .option('config', { type: 'string', description: 'config JSON file (repeatable; later files win)' })
+    .option('state', { type: 'string', description: 'state JSON file' })
+    .option('catalog', { type: 'string', description: 'catalog JSON file' })
+    .option('properties', { type: 'string', description: 'legacy name of --catalog' })
+    .option('discover', { type: 'boolean', default: false, description: 'print the catalog and exit' })
+    .option('about', { type: 'boolean', default: false, description: 'print capabilities and settings' })
+    .option('format', { choices: ['json', 'markdown'] as const, default: 'json' as const })
+    .option('version', { type: 'boolean', default: false })
+    .option('input', { type: 'string', description: 'read Singer messages from this file instead of stdin' })
+    .strict()
+    .exitProcess(false)
+    .fail((message) => {
+      failure = message;
+    })
+    .parseSync();
+  if (failure !== undefined) throw new ConfigError('USAGE', failure);
+  const config = parsed.config === undefined ? [] : ([] as string[]).concat(parsed.config);
+  for (const [option, value] of Object.entries({
+    config,
+    state: parsed.state,
+    catalog: parsed.catalog,
+    properties: parsed.properties,
+    input: parsed.input,
+  })) {
+    if (
+      Array.isArray(value)
+        ? value.some((v) => typeof v !== 'string')
+        : value !== undefined && typeof value !== 'string'
+    ) {
+      throw new ConfigError('USAGE', `--${option} takes one file path`);
+    }
+  }
+  return {
+    config,
+    state: parsed.state,
+    catalog: parsed.catalog ?? parsed.properties,
+    discover: parsed.discover,
+    about: parsed.about,
+    format: parsed.format,
+    version: parsed.version,
+    input: parsed.input,
+  };
+}
+
+/** Reads every `--config` file in order; later files win, setting by setting. */
+export function mergeConfigFiles(paths: string[]): JsonObject {
+  const merged: JsonObject = {};
+  for (const path of paths) {
+    const value = readJsonFile(path, 'config', {});
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new ConfigError('CONFIG_INVALID', `config file ${path}: expected a JSON object`);
+    }
+    Object.assign(merged, value);
+  }
+  return merged;
+}
+
+export function aboutJson(definition: ConnectorDefinition<unknown>): JsonObject {
+  return {
+    name: definition.name,
+    description: definition.description,
+    version: definition.version,
+    capabilities: definition.capabilities,
+    settings: withCommonSettings(definition.settings),
+  };
+}
+
+export function aboutMarkdown(definition: ConnectorDefinition<unknown>): string {
+  return [
+    `# \`${definition.name}\``,
+    '',
+    definition.description,
+    '',
+    `Version ${definition.version}. Built with the project's own Singer kit (\`@wms-singer/singer\`).`,
+    '',
+    '## Capabilities',
+    '',
+    ...definition.capabilities.map((capability) => `- \`${capability}\``),
+    '',
+    '## Settings',
+    '',
+    settingsMarkdown(withCommonSettings(definition.settings)),
+    '',
+  ].join('\n');
+}
+
+/**
+ * Runs a connector as a CLI: arguments, config validation, logging, metrics, signals, and
+ * the one line reported for a failure. Exit codes: 0 success, 1 runtime failure, 2 usage or
+ * configuration error, 128+signal when stopped by SIGINT or SIGTERM.
+ */
+export async function runConnector<Config>(
+  definition: ConnectorDefinition<Config>,
+  argv: string[] = process.argv.slice(2),
+): Promise<number> {
+  const secrets = new SecretRegistry();
+  const output = new SingerWriter(process.stdout);
+  const controller = new AbortController();
+  let stoppedBy: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stoppedBy !== undefined) process.exit(signal === 'SIGINT' ? 130 : 143);
+    stoppedBy = signal;
+    controller.abort(new SingerError('STOPPED', `stopped by ${signal}`));
+  };
+  let logger: Logger | undefined;
+  let metrics: Metrics | undefined;
+  let exitCode: number = ExitCode.ok;
+  try {
+    const args = parseArguments(definition.name, argv);
+    if (args.version) {
+      process.stdout.write(`${definition.name} ${definition.version}\n`);
+      return finish(ExitCode.ok);
+    }
+    if (args.about) {
+      const text =
+        args.format === 'markdown'
+          ? aboutMarkdown(definition as ConnectorDefinition<unknown>)
+          : `${JSON.stringify(aboutJson(definition as ConnectorDefinition<unknown>), null, 2)}\n`;
+      process.stdout.write(text);
+      return finish(ExitCode.ok);
+    }
+    const schema = withCommonSettings(definition.settings);
+    const raw = mergeConfigFiles(args.config);
+    for (const name of secretSettingNames(schema)) secrets.add(raw[name]);
+    const config = validateConfig<Config & { log_level?: string; metrics_interval_seconds?: number }>(
+      schema,
+      raw,
+    );
+    logger = createLogger({ name: definition.name, level: config.log_level, secrets });
+    metrics = new Metrics(logger, config.metrics_interval_seconds ?? 60);
+    const catalog = args.catalog !== undefined && !args.discover ? readCatalogFile(args.catalog) : undefined;
+    const state = args.state !== undefined && !args.discover ? readStateFile(args.state) : undefined;
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    metrics.start();
+    await definition.run({
+      config,
+      catalog,
+      state,
+      discover: args.discover,
+      input: args.input,
+      logger,
+      metrics,
+      secrets,
+      output,
+      signal: controller.signal,
+    });
+    await output.drain();
+    if (stoppedBy !== undefined) exitCode = stoppedBy === 'SIGINT' ? 130 : 143;
+  } catch (error) {
+    exitCode = error instanceof SingerError ? error.exitCode : ExitCode.runtime;
+    const line = error instanceof SingerError ? error.message : `unexpected error: ${errorMessage(error)}`;
+    process.stderr.write(`${definition.name}: ${secrets.scrub(line)}\n`);
+    if (!(error instanceof SingerError) && error instanceof Error)
+      logger?.debug({ stack: error.stack }, 'stack');
+    try {
+      await output.drain();
+    } catch {
+      // the output is gone; the line above already says why we stop
+    }
+  } finally {
+    metrics?.stop();
+  }
+  return finish(exitCode);
+}
+
+/** Ends the process once stdout has taken everything: a connector left hanging is worse than none. */
+async function finish(code: number): Promise<number> {
+  process.exitCode = code;
+  if (process.stdout.writableNeedDrain) {
+    await new Promise((resolve) => process.stdout.once('drain', resolve));
+  }
+  process.exit(code);
+}

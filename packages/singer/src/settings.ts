@@ -1,0 +1,129 @@
+import { Ajv, type ErrorObject } from 'ajv';
+import { ConfigError } from './errors.js';
+import type { JsonObject, JsonSchema } from './messages.js';
+
+/** One setting: JSON Schema plus the SDK's `secret` marker and a human `title`. */
+export interface SettingSchema extends JsonSchema {
+  title?: string;
+  description: string;
+  secret?: boolean;
+  writeOnly?: boolean;
+  default?: unknown;
+  enum?: unknown[];
+}
+
+export interface SettingsSchema extends JsonSchema {
+  type: 'object';
+  properties: Record<string, SettingSchema>;
+  required?: string[];
+}
+
+/** Settings every connector built on this kit understands. */
+export const COMMON_SETTINGS: Record<string, SettingSchema> = {
+  log_level: {
+    type: 'string',
+    title: 'Log level',
+    enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    description: 'Level of the JSON log lines written to stderr (the LOG_LEVEL variable is used when unset).',
+  },
+  metrics_interval_seconds: {
+    type: 'number',
+    title: 'Metrics interval',
+    minimum: 0,
+    default: 60,
+    description: 'Seconds between METRIC log lines for counters (0 logs them only at exit).',
+  },
+};
+
+export function withCommonSettings(schema: SettingsSchema): SettingsSchema {
+  return { ...schema, properties: { ...schema.properties, ...COMMON_SETTINGS } };
+}
+
+export const isSecretSetting = (setting: SettingSchema): boolean =>
+  setting.secret === true || setting.writeOnly === true;
+
+export function secretSettingNames(schema: SettingsSchema): string[] {
+  return Object.entries(schema.properties)
+    .filter(([, setting]) => isSecretSetting(setting))
+    .map(([name]) => name);
+}
+
+/**
+ * Validates a merged config against the connector's settings schema (the one `--about`
+ * prints), fills defaults, and turns the first problem into one line naming the setting.
+ */
+export function validateConfig<Config>(schema: SettingsSchema, config: JsonObject): Config {
+  const ajv = new Ajv({ useDefaults: true, allErrors: false, strict: true });
+  ajv.addKeyword({ keyword: 'secret', schemaType: 'boolean' });
+  const validate = ajv.compile(schema);
+  const copy = structuredClone(config);
+  if (!validate(copy)) {
+    const error = validate.errors?.[0];
+    throw new ConfigError(
+      'CONFIG_INVALID',
+      error ? describeSettingError(schema, copy, error) : 'invalid config',
+    );
+  }
+  return copy as Config;
+}
+
+function describeSettingError(schema: SettingsSchema, config: JsonObject, error: ErrorObject): string {
+  if (error.keyword === 'required') {
+    const missing = (error.params as { missingProperty: string }).missingProperty;
+    const parent = error.instancePath ? `${settingPath(error.instancePath)}.` : '';
+    return `setting "${parent}${missing}" is required`;
+  }
+  const path = settingPath(error.instancePath);
+  const top = path.split(/[.[]/)[0] ?? path;
+  const setting = schema.properties[top];
+  let shown = '';
+  if (setting && !isSecretSetting(setting)) {
+    const value = valueAt(config, error.instancePath);
+    if (value !== undefined) shown = ` (got ${JSON.stringify(value)})`;
+  }
+  const detail =
+    error.keyword === 'enum'
+      ? `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`
+      : (error.message ?? 'is invalid');
+  return `setting "${path}" ${detail}${shown}`;
+}
+
+function settingPath(instancePath: string): string {
+  return instancePath
+    .split('/')
+    .filter(Boolean)
+    .map((part, index) => (/^\d+$/.test(part) ? `[${part}]` : index === 0 ? part : `.${part}`))
+    .join('');
+}
+
+function valueAt(config: JsonObject, instancePath: string): unknown {
+  let value: unknown = config;
+  for (const part of instancePath.split('/').filter(Boolean)) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+/** The settings table of `--about --format markdown`. */
+export function settingsMarkdown(schema: SettingsSchema): string {
+  const required = new Set(schema.required ?? []);
+  const rows = Object.entries(schema.properties).map(([name, setting]) => {
+    const type = Array.isArray(setting.type) ? setting.type.join(' \\| ') : (setting.type ?? 'any');
+    const allowed = setting.enum ? ` (${setting.enum.map((v) => `\`${String(v)}\``).join(', ')})` : '';
+    const fallback =
+      setting.default === undefined || isSecretSetting(setting)
+        ? ''
+        : `\`${JSON.stringify(setting.default)}\``;
+    const notes = [required.has(name) ? 'required' : '', isSecretSetting(setting) ? 'secret' : '']
+      .filter(Boolean)
+      .join(', ');
+    const description = `${setting.description}${allowed}`.replaceAll('|', '\\|').replaceAll('\n', ' ');
+    return `| \`${name}\` | ${type} | ${notes} | ${fallback} | ${description} |`;
+  });
+  return [
+    '| Setting | Type | Notes | Default | Description |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}

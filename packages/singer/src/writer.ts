@@ -1,0 +1,115 @@
+import type { Writable } from 'node:stream';
+import type { JsonObject, Message, SchemaMessage } from './messages.js';
+
+export interface WriterOptions {
+  /** Buffered text is handed to the stream once it passes this many characters. */
+  chunkSize?: number;
+  /**
+   * Called once when the reading end goes away (EPIPE) or the stream fails. The default
+   * writes one line on stderr and ends the process with exit code 1: there is nobody left
+   * to read what we would write, and a stack trace would only hide that fact.
+   */
+  onStreamError?: (error: NodeJS.ErrnoException) => void;
+}
+
+const DEFAULT_CHUNK_SIZE = 256 * 1024;
+
+/**
+ * Writes Singer messages as one JSON object per line. Writes are buffered and handed to the
+ * stream in large chunks; `drain()` hands over what is buffered and waits while the stream
+ * is above its high-water mark, so a producer that awaits it once per page keeps memory bounded.
+ */
+export class SingerWriter {
+  private readonly out: Writable;
+  private readonly chunkSize: number;
+  private buffer = '';
+  private needsDrain = false;
+  private failure: NodeJS.ErrnoException | undefined;
+  private readonly recordPrefixes = new Map<string, string>();
+
+  constructor(out: Writable = process.stdout, options: WriterOptions = {}) {
+    this.out = out;
+    this.chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    const onStreamError = options.onStreamError ?? defaultStreamError;
+    out.on('error', (error: NodeJS.ErrnoException) => {
+      if (this.failure !== undefined) return;
+      this.failure = error;
+      onStreamError(error);
+    });
+  }
+
+  writeSchema(message: Omit<SchemaMessage, 'type'>): void {
+    this.append(JSON.stringify({ type: 'SCHEMA', ...message }));
+  }
+
+  /** The hot path: the stream's envelope prefix is built once and reused. */
+  writeRecord(stream: string, record: JsonObject, timeExtracted?: string, version?: number): void {
+    let prefix = this.recordPrefixes.get(stream);
+    if (prefix === undefined) {
+      prefix = `{"type":"RECORD","stream":${JSON.stringify(stream)},"record":`;
+      this.recordPrefixes.set(stream, prefix);
+    }
+    let line = prefix + JSON.stringify(record);
+    if (version !== undefined) line += `,"version":${version}`;
+    if (timeExtracted !== undefined) line += `,"time_extracted":"${timeExtracted}"`;
+    this.append(`${line}}`);
+  }
+
+  writeState(value: unknown): void {
+    this.append(`{"type":"STATE","value":${JSON.stringify(value)}}`);
+  }
+
+  writeActivateVersion(stream: string, version: number): void {
+    this.append(`{"type":"ACTIVATE_VERSION","stream":${JSON.stringify(stream)},"version":${version}}`);
+  }
+
+  writeMessage(message: Message): void {
+    this.append(JSON.stringify(message));
+  }
+
+  /** A line that is already serialised JSON (for example a state value a target echoes). */
+  writeLine(json: string): void {
+    this.append(json);
+  }
+
+  /** Hands over everything buffered and resolves once the stream can take more. */
+  async drain(): Promise<void> {
+    this.flushBuffer();
+    if (this.failure !== undefined) throw this.failure;
+    if (!this.needsDrain) return;
+    await new Promise<void>((resolve, reject) => {
+      const onDrain = (): void => {
+        this.out.off('error', onError);
+        resolve();
+      };
+      const onError = (error: Error): void => {
+        this.out.off('drain', onDrain);
+        reject(error);
+      };
+      this.out.once('drain', onDrain);
+      this.out.once('error', onError);
+    });
+    this.needsDrain = false;
+  }
+
+  private append(line: string): void {
+    this.buffer += `${line}\n`;
+    if (this.buffer.length >= this.chunkSize) this.flushBuffer();
+  }
+
+  private flushBuffer(): void {
+    if (this.buffer.length === 0 || this.failure !== undefined) return;
+    const text = this.buffer;
+    this.buffer = '';
+    if (!this.out.write(text)) this.needsDrain = true;
+  }
+}
+
+function defaultStreamError(error: NodeJS.ErrnoException): void {
+  const reason =
+    error.code === 'EPIPE'
+      ? 'the reader of our output went away (EPIPE): stopping'
+      : `cannot write output (${error.code ?? error.message})`;
+  process.stderr.write(`error: ${reason}\n`);
+  process.exit(1);
+}
