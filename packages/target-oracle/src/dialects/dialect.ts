@@ -1,0 +1,124 @@
+/**
+ * The seam between the loading engine and a database.
+ *
+ * The engine decides *what* happens: which table, which columns to add or widen, which rows
+ * survive dedupe, when a version retires old rows, when state may be printed. A dialect answers
+ * only *how*, in its own SQL. Nothing outside a dialect's folder knows its database's quirks, so
+ * an engine test that passes on SQLite tells us the engine is right for Oracle too.
+ */
+
+/** Database-neutral column types, decided by the engine from JSON Schema. */
+export type ColumnType =
+  | { kind: 'string'; maxLength?: number } // no maxLength: unbounded text
+  | { kind: 'integer' }
+  | { kind: 'decimal' } // exact; values arrive as decimal strings or JSON numbers
+  | { kind: 'number' } // binary floating point
+  | { kind: 'boolean' }
+  | { kind: 'datetime' } // an instant with its offset and microseconds; values are ISO-8601 strings
+  | { kind: 'date' } // YYYY-MM-DD strings
+  | { kind: 'time' } // HH:MM:SS[.ffffff] strings
+  | { kind: 'json' }; // objects, arrays, and properties with no usable type; values are JSON text
+
+export type ColumnKind = ColumnType['kind'];
+
+/**
+ * A column as the engine names it: `name` is already normalised (lower case `[a-z0-9_]`,
+ * within the dialect's identifier limit). How it is written in SQL (quoted, upper-cased) is the
+ * dialect's business. Every column but the primary key is nullable.
+ */
+export interface ColumnSpec {
+  name: string;
+  type: ColumnType;
+  nullable: boolean;
+}
+
+export interface TableRef {
+  /** The target schema (Oracle user); undefined means the connection's default. */
+  schema?: string;
+  name: string;
+}
+
+export interface TableSpec extends TableRef {
+  columns: ColumnSpec[];
+  /** Column names of the primary key; empty for a keyless stream (append only). */
+  primaryKey: string[];
+  /** Each entry is one index over those columns (the bookmark properties). */
+  indexes: string[][];
+}
+
+/** What a dialect reads back from an existing table. */
+export interface ExistingColumn {
+  name: string;
+  type: ColumnType;
+  nullable: boolean;
+}
+
+/**
+ * A cell as the engine hands it to a dialect:
+ * - string: strings, decimals (exact text), datetimes/dates/times (ISO text), JSON (serialised text)
+ * - number: integers and floats
+ * - boolean: booleans
+ * - null: missing or null
+ */
+export type CellValue = string | number | boolean | null;
+
+/** Rows in `columns` order; every row has exactly `columns.length` cells. */
+export interface RowBatch {
+  columns: string[];
+  rows: CellValue[][];
+}
+
+/**
+ * - `upsert`: merge into the table on its primary key. The engine has already deduplicated the
+ *   batch (at most one row per key, the last to arrive), so the dialect never sees two rows with
+ *   one key. Columns absent from the batch keep their values on update.
+ * - `append`: insert every row.
+ * - `replace`: the table's content becomes exactly these rows, atomically where the database
+ *   allows (the first batch of an `overwrite` load).
+ */
+export type WriteMode = 'upsert' | 'append' | 'replace';
+
+export interface ColumnChange {
+  column: string;
+  from: ColumnType;
+  to: ColumnType;
+}
+
+export interface RetireVersionsRequest {
+  table: TableRef;
+  /** Rows whose version column is below this version (or null) are retired. */
+  version: number;
+  versionColumn: string;
+  /** `delete` removes them; `soft` sets `deletedAtColumn` to `deletedAt` where it is still null. */
+  mode: 'delete' | 'soft';
+  deletedAtColumn: string;
+  /** ISO-8601 instant. */
+  deletedAt: string;
+}
+
+export interface Dialect {
+  readonly name: string;
+  /** Longest identifier the database accepts, known once `open()` has resolved. */
+  readonly maxIdentifierLength: number;
+
+  open(): Promise<void>;
+  close(): Promise<void>;
+
+  /** The table's columns, or undefined when the table does not exist. */
+  describeTable(table: TableRef): Promise<ExistingColumn[] | undefined>;
+  createTable(table: TableSpec): Promise<void>;
+  addColumns(table: TableRef, columns: ColumnSpec[]): Promise<void>;
+  /** Widen columns in place; the engine only asks for changes it judged safe (see the type lattice). */
+  alterColumns(table: TableRef, changes: ColumnChange[]): Promise<void>;
+
+  /**
+   * Writes one batch and commits it. When the promise resolves the rows are durable; when it
+   * rejects nothing of the batch is visible. A dialect may retry transient failures by replaying
+   * the whole batch (every mode is idempotent for a replay except `append`, which must not
+   * commit twice).
+   */
+  writeBatch(table: TableSpec, batch: RowBatch, mode: WriteMode): Promise<void>;
+
+  /** Retires rows of versions older than the activated one and commits; returns how many. */
+  retireVersions(request: RetireVersionsRequest): Promise<number>;
+}
