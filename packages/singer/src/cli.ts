@@ -210,7 +210,7 @@ export async function runConnector<Config>(
   } catch (error) {
     exitCode = error instanceof SingerError ? error.exitCode : ExitCode.runtime;
     const line = error instanceof SingerError ? error.message : `unexpected error: ${errorMessage(error)}`;
-    process.stderr.write(`${definition.name}: ${secrets.scrub(line)}\n`);
+    process.stderr.write(`${definition.name}: ${secrets.scrub(oneLine(line))}\n`);
     if (!(error instanceof SingerError) && error instanceof Error)
       logger?.debug({ stack: error.stack }, 'stack');
     try {
@@ -224,11 +224,26 @@ export async function runConnector<Config>(
   return finish(exitCode);
 }
 
-/** Ends the process once stdout has taken everything: a connector left hanging is worse than none. */
+/**
+ * Ends the process once stdout and stderr have handed everything to the OS: a connector left
+ * hanging is worse than none, but on Linux a pipe is written asynchronously, so `process.exit`
+ * with bytes still queued would cut the Singer stream short.
+ */
 async function finish(code: number): Promise<number> {
   process.exitCode = code;
-  if (process.stdout.writableNeedDrain) {
-    await new Promise((resolve) => process.stdout.once('drain', resolve));
-  }
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
   process.exit(code);
+}
+
+/** Resolves once every byte queued before the call has been written (or the stream failed). */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.writableLength === 0 || stream.destroyed) return Promise.resolve();
+  // Writes complete in order, so an empty write's callback runs after all queued before it,
+  // whether or not the stream ever crossed its high-water mark (a 'drain' may never come).
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}
+
+/** A library's multi-line message still makes one stderr line. */
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }

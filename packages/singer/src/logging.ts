@@ -28,6 +28,20 @@ const REDACT_PATHS = [
 ];
 
 /**
+ * A string value under a secret-looking key, at any depth of a JSON line (pino's `redact`
+ * paths stop at a fixed depth; an axios error nests its headers four levels down).
+ */
+const SECRET_FIELD =
+  /("[\w-]*(?:password|passwd|secret|token|authorization|api[_-]?key|cookie)[\w-]*"\s*:\s*)"(?:[^"\\]|\\.)*"/gi;
+/** Credentials of an HTTP Authorization value quoted in free text, e.g. in an error message. */
+const AUTH_CREDENTIALS = /\b(Basic|Bearer)\s+[A-Za-z0-9+/._~-]{8,}=*/g;
+
+/** Redacts secret-looking fields and Authorization credentials from one line of text. */
+export function redactSecretFields(text: string): string {
+  return text.replace(SECRET_FIELD, `$1"${REDACTED}"`).replace(AUTH_CREDENTIALS, `$1 ${REDACTED}`);
+}
+
+/**
  * Secret values known at run time (a password from config, a Basic header, a bearer token).
  * Any log line containing one has it replaced before the line reaches stderr, so a secret
  * quoted inside an error message from a library is caught too.
@@ -40,8 +54,8 @@ export class SecretRegistry {
   }
 
   scrub(text: string): string {
-    if (this.secrets.size === 0) return text;
-    let result = text;
+    let result = redactSecretFields(text);
+    if (this.secrets.size === 0) return result;
     for (const secret of this.secrets) {
       if (result.includes(secret)) result = result.split(secret).join(REDACTED);
       const escaped = JSON.stringify(secret).slice(1, -1);

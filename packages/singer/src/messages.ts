@@ -46,6 +46,9 @@ export interface ActivateVersionMessage {
 export type Message = SchemaMessage | RecordMessage | StateMessage | ActivateVersionMessage;
 export type MessageType = Message['type'];
 
+/** RFC 3339 date-time; any offset is accepted on input, the writer emits UTC (`Z`). */
+const RFC3339 = /^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d:\d\d)$/;
+
 const isObject = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -85,11 +88,15 @@ export function toMessage(value: unknown, lineNumber: number): Message {
         );
       }
       const { time_extracted, version } = value;
-      if (time_extracted !== undefined && time_extracted !== null && typeof time_extracted !== 'string') {
+      if (
+        time_extracted !== undefined &&
+        time_extracted !== null &&
+        (typeof time_extracted !== 'string' || !RFC3339.test(time_extracted))
+      ) {
         throw new MessageError(
           'MESSAGE_INVALID',
           lineNumber,
-          `RECORD for stream "${stream}": "time_extracted" must be a string`,
+          `RECORD for stream "${stream}": "time_extracted" must be an RFC 3339 date-time string (got ${JSON.stringify(time_extracted)})`,
         );
       }
       if (version !== undefined && version !== null && !Number.isInteger(version)) {

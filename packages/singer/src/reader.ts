@@ -1,6 +1,6 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, openSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { MessageError } from './errors.js';
+import { ConfigError, MessageError } from './errors.js';
 import { type Message, parseMessage } from './messages.js';
 
 export const DEFAULT_MAX_LINE_BYTES = 100 * 1024 * 1024;
@@ -82,7 +82,9 @@ export async function* readMessageBatches(
       let message: Message;
       try {
         message = parseMessage(tail, lineNumber);
-      } catch {
+      } catch (error) {
+        // Only unparseable JSON means the line was cut; an envelope error is reported as such.
+        if (!(error instanceof MessageError) || error.code !== 'MESSAGE_NOT_JSON') throw error;
         throw new MessageError(
           'MESSAGE_TRUNCATED',
           lineNumber,
@@ -106,10 +108,20 @@ export async function* readMessages(
   }
 }
 
-/** stdin, or the file named by `--input`, read in large chunks. */
+/**
+ * stdin, or the file named by `--input`, read in large chunks. A file that cannot be opened
+ * is a usage error here, before any message is read, not a stream error halfway through.
+ */
 export function openInput(path?: string): Readable {
   if (path === undefined || path === '-') return process.stdin;
-  return createReadStream(path, { highWaterMark: 1024 * 1024 });
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new ConfigError('INPUT_UNREADABLE', `cannot read input file ${path} (${code})`);
+  }
+  return createReadStream(path, { fd, highWaterMark: 1024 * 1024 });
 }
 
 function isBlank(text: string, start: number, end: number): boolean {

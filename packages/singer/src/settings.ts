@@ -73,6 +73,11 @@ function describeSettingError(schema: SettingsSchema, config: JsonObject, error:
     const parent = error.instancePath ? `${settingPath(error.instancePath)}.` : '';
     return `setting "${parent}${missing}" is required`;
   }
+  if (error.keyword === 'additionalProperties') {
+    const extra = (error.params as { additionalProperty: string }).additionalProperty;
+    const parent = error.instancePath ? `${settingPath(error.instancePath)}.` : '';
+    return `setting "${parent}${extra}" is not a known setting`;
+  }
   const path = settingPath(error.instancePath);
   const top = path.split(/[.[]/)[0] ?? path;
   const setting = schema.properties[top];

@@ -48,7 +48,11 @@ export function readStateFile(path: string): State {
   const record = value as Record<string, unknown>;
   const inner = record.singer_state;
   const state = (typeof inner === 'object' && inner !== null ? inner : record) as State;
-  if (state.bookmarks !== undefined && (typeof state.bookmarks !== 'object' || state.bookmarks === null)) {
+  const bookmarks = state.bookmarks;
+  if (
+    bookmarks !== undefined &&
+    (typeof bookmarks !== 'object' || bookmarks === null || Array.isArray(bookmarks))
+  ) {
     throw new ConfigError('STATE_INVALID', `state file ${path}: "bookmarks" must be an object`);
   }
   return state;

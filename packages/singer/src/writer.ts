@@ -51,7 +51,7 @@ export class SingerWriter {
     }
     let line = prefix + JSON.stringify(record);
     if (version !== undefined) line += `,"version":${version}`;
-    if (timeExtracted !== undefined) line += `,"time_extracted":"${timeExtracted}"`;
+    if (timeExtracted !== undefined) line += `,"time_extracted":${JSON.stringify(timeExtracted)}`;
     this.append(`${line}}`);
   }
 
@@ -76,18 +76,29 @@ export class SingerWriter {
   async drain(): Promise<void> {
     this.flushBuffer();
     if (this.failure !== undefined) throw this.failure;
-    if (!this.needsDrain) return;
+    // Ask the stream, not our own flag: a 'drain' that fired while the producer awaited
+    // something else would otherwise be waited for forever.
+    if (!this.needsDrain || !this.out.writableNeedDrain) {
+      this.needsDrain = false;
+      return;
+    }
     await new Promise<void>((resolve, reject) => {
-      const onDrain = (): void => {
-        this.out.off('error', onError);
-        resolve();
-      };
-      const onError = (error: Error): void => {
+      const settle = (error?: Error): void => {
         this.out.off('drain', onDrain);
-        reject(error);
+        this.out.off('error', onError);
+        this.out.off('close', onClose);
+        if (error) reject(error);
+        else resolve();
       };
-      this.out.once('drain', onDrain);
-      this.out.once('error', onError);
+      const onDrain = (): void => settle();
+      const onError = (error: Error): void => settle(error);
+      const onClose = (): void =>
+        settle(
+          this.failure ?? Object.assign(new Error('output closed before it drained'), { code: 'EPIPE' }),
+        );
+      this.out.on('drain', onDrain);
+      this.out.on('error', onError);
+      this.out.on('close', onClose);
     });
     this.needsDrain = false;
   }
