@@ -1,0 +1,16 @@
+import type { EntityDef } from './entity.js';
+import { company, facility, item, location } from './master.js';
+import { allocation, orderDtl, orderHdr } from './orders.js';
+
+export type { EntityDef } from './entity.js';
+
+/** Served entities, parents before children (generation order). */
+export const ENTITY_DEFS: readonly EntityDef[] = [
+  company,
+  facility,
+  item,
+  location,
+  orderHdr,
+  orderDtl,
+  allocation,
+];

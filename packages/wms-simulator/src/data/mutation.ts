@@ -1,0 +1,231 @@
+/**
+ * Time passing: `advance` updates, inserts and hard-deletes rows, moves the clock forward and keeps the
+ * data consistent (purges cascade to children; parents whose served values change are touched too).
+ */
+import type { AdvanceRequest, AdvanceResult, EntityChange } from '../types.js';
+import { DANGLING_ID_BASE, type Dataset } from './dataset.js';
+import { orderedTenths } from './entities/orders.js';
+import type { Sequence } from './hash.js';
+import type { Table } from './table.js';
+import { isoUtc, US_PER_SECOND } from './time.js';
+
+export class AdvanceError extends Error {}
+
+interface Pending {
+  updated: Set<number>;
+  inserted: number[];
+  deleted: Set<number>;
+  /** Rows that get a new mod_ts (updated, touched, inserted), in the order they changed. */
+  touched: Set<number>;
+}
+
+function count(value: unknown, name: string): number {
+  if (value === undefined) return 0;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new AdvanceError(`${name} must be a non-negative integer`);
+  }
+  return value;
+}
+
+/** Picks up to k distinct live rows at random. */
+function pickLive(table: Table, k: number, rng: Sequence): number[] {
+  if (k <= 0 || table.live === 0) return [];
+  if (k * 3 >= table.live) {
+    const rows = Array.from(table.liveRows());
+    const n = Math.min(k, rows.length);
+    for (let i = 0; i < n; i++) {
+      const j = i + rng.below(rows.length - i);
+      const t = rows[i] as number;
+      rows[i] = rows[j] as number;
+      rows[j] = t;
+    }
+    return rows.slice(0, n);
+  }
+  const chosen = new Set<number>();
+  while (chosen.size < k) {
+    const idx = rng.below(table.size);
+    if (table.deleted[idx] === 0) chosen.add(idx);
+  }
+  return [...chosen];
+}
+
+export function advance(ds: Dataset, request: AdvanceRequest, rng: Sequence): AdvanceResult {
+  const updates = count(request.updates, 'updates');
+  const inserts = count(request.inserts, 'inserts');
+  const deletes = count(request.deletes, 'deletes');
+  const seconds = request.seconds ?? 60;
+  if (typeof seconds !== 'number' || !(seconds > 0) || !Number.isFinite(seconds)) {
+    throw new AdvanceError('seconds must be a positive number');
+  }
+  if (request.entity !== undefined && !ds.has(request.entity)) {
+    throw new AdvanceError(`unknown entity "${request.entity}"`);
+  }
+  const names = request.entity === undefined ? ds.names() : [request.entity];
+  const pending = new Map<string, Pending>();
+  const of = (name: string): Pending => {
+    let p = pending.get(name);
+    if (p === undefined) {
+      p = { updated: new Set(), inserted: [], deleted: new Set(), touched: new Set() };
+      pending.set(name, p);
+    }
+    return p;
+  };
+  const touched: Array<[Table, number]> = [];
+  const touch = (table: Table, idx: number) => {
+    const p = of(table.def.name);
+    if (p.touched.has(idx)) return;
+    p.touched.add(idx);
+    table.version[idx]!++;
+    touched.push([table, idx]);
+  };
+
+  for (const name of names) {
+    const table = ds.table(name);
+    for (const idx of pickLive(table, updates, rng)) {
+      of(name).updated.add(idx);
+      touch(table, idx);
+    }
+  }
+  for (const name of names) {
+    for (let n = 0; n < inserts; n++) insertRow(ds, ds.table(name), rng, of(name), touch);
+  }
+  for (const name of names) {
+    const table = ds.table(name);
+    if (!table.def.deletable) continue;
+    for (const idx of pickLive(table, deletes, rng)) of(name).deleted.add(idx);
+  }
+  purge(ds, of, touch);
+
+  // Every changed row gets a distinct mod_ts in (from, to], in the order it changed.
+  const from = ds.now;
+  const to = from + Math.max(1, Math.round(seconds * US_PER_SECOND));
+  const step = (to - from) / (touched.length + 1);
+  touched.forEach(([table, idx], k) => {
+    const ts = from + Math.max(1, Math.floor(step * (k + 1)));
+    table.modTs[idx] = ts;
+    if (table.version[idx] === 0) table.createTs[idx] = ts;
+  });
+  ds.now = to;
+  const changes: Record<string, EntityChange> = {};
+  for (const [name, p] of pending) {
+    if (p.touched.size === 0 && p.deleted.size === 0) continue;
+    const table = ds.table(name);
+    table.reindex(p.touched);
+    const updated = [...p.touched].filter((idx) => !p.deleted.has(idx) && table.version[idx] !== 0);
+    changes[name] = {
+      updated: updated.map((idx) => idx + 1).sort((a, b) => a - b),
+      inserted: p.inserted.map((idx) => idx + 1),
+      deleted: [...p.deleted].map((idx) => idx + 1).sort((a, b) => a - b),
+    };
+  }
+  ds.dataVersion++;
+  return { from: isoUtc(from), now: isoUtc(to), changes };
+}
+
+function insertRow(
+  ds: Dataset,
+  table: Table,
+  rng: Sequence,
+  p: Pending,
+  touch: (table: Table, idx: number) => void,
+): void {
+  const name = table.def.name;
+  if (name === 'order_dtl') {
+    const orders = ds.table('order_hdr');
+    if (orders.live === 0) return;
+    const order = (pickLive(orders, 1, rng)[0] as number) + 1;
+    const idx = table.append();
+    table.version[idx] = 0;
+    if (ds.isViolation(table, idx + 1)) {
+      table.ref[idx] = DANGLING_ID_BASE + idx + 1;
+      table.seq[idx] = 1;
+    } else {
+      table.ref[idx] = order;
+      table.seq[idx] = ++orders.next[order - 1]!;
+      orders.seq[order - 1]!++;
+      touch(orders, order - 1);
+    }
+    p.inserted.push(idx);
+    finishInsert(table, idx, touch);
+    return;
+  }
+  if (name === 'allocation') {
+    const lines = ds.table('order_dtl');
+    if (lines.live === 0) return;
+    // Prefer a line with quantity left to allocate; a fully allocated one gets a zero allocation.
+    let line = 0;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      line = (pickLive(lines, 1, rng)[0] as number) + 1;
+      if ((lines.qty[line - 1] as number) < orderedTenths(ds, line)) break;
+    }
+    const idx = table.append();
+    ds.placeAllocation(table, idx, line);
+    if (table.ref[idx] === line) touch(lines, line - 1);
+    p.inserted.push(idx);
+    finishInsert(table, idx, touch);
+    return;
+  }
+  const idx = table.append();
+  p.inserted.push(idx);
+  finishInsert(table, idx, touch);
+}
+
+function finishInsert(table: Table, idx: number, touch: (table: Table, idx: number) => void): void {
+  // touch() bumps the version; an inserted row starts at version 0, so undo that after registering it.
+  touch(table, idx);
+  table.version[idx] = 0;
+}
+
+/** Hard deletes with cascade: order_hdr -> its lines -> their allocations; parents left behind are touched. */
+function purge(ds: Dataset, of: (name: string) => Pending, touch: (table: Table, idx: number) => void): void {
+  const orders = ds.table('order_hdr');
+  const lines = ds.table('order_dtl');
+  const allocations = ds.table('allocation');
+  const orderGone = of('order_hdr').deleted;
+  const lineGone = of('order_dtl').deleted;
+  const allocationGone = of('allocation').deleted;
+  if (orderGone.size > 0) {
+    for (let i = 0; i < lines.size; i++) {
+      if (lines.deleted[i] === 0 && orderGone.has((lines.ref[i] as number) - 1)) lineGone.add(i);
+    }
+  }
+  if (lineGone.size > 0) {
+    for (let i = 0; i < allocations.size; i++) {
+      if (allocations.deleted[i] === 0 && lineGone.has((allocations.ref[i] as number) - 1)) {
+        allocationGone.add(i);
+      }
+    }
+  }
+  for (const idx of allocationGone) {
+    const line = allocations.ref[idx] as number;
+    if (lines.isLive(line) && !lineGone.has(line - 1)) {
+      lines.qty[line - 1]! -= allocations.qty[idx] as number;
+      touch(lines, line - 1);
+    }
+  }
+  for (const idx of lineGone) {
+    const order = lines.ref[idx] as number;
+    if (orders.isLive(order) && !orderGone.has(order - 1)) {
+      orders.seq[order - 1]!--;
+      touch(orders, order - 1);
+    }
+  }
+  for (const [table, gone] of [
+    [orders, orderGone],
+    [lines, lineGone],
+    [allocations, allocationGone],
+  ] as const) {
+    for (const idx of gone) {
+      table.deleted[idx] = 1;
+      table.live--;
+    }
+  }
+  for (const name of ds.names()) {
+    if (name === 'order_hdr' || name === 'order_dtl' || name === 'allocation') continue;
+    const table = ds.table(name);
+    for (const idx of of(name).deleted) {
+      table.deleted[idx] = 1;
+      table.live--;
+    }
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * One entity's rows as parallel typed arrays (no per-row objects): row index = id - 1. Field values are
+ * derived from these columns and the row hash when a row is served.
+ */
+import type { EntityDef } from './entities/entity.js';
+import { hashString, mix } from './hash.js';
+
+export class Table {
+  /** Highest id given so far (ids are never reused). */
+  size = 0;
+  /** Rows not deleted. */
+  live = 0;
+  /** Row count after generation: what stable references (e.g. an order's facility) draw from. */
+  initialSize = 0;
+  modTs = new Float64Array(0);
+  createTs = new Float64Array(0);
+  version = new Uint32Array(0);
+  deleted = new Uint8Array(0);
+  /** Parent id: order_dtl -> order_hdr, allocation -> order_dtl. */
+  ref = new Uint32Array(0);
+  /** Quantities in tenths: order_dtl -> allocated total, allocation -> alloc_qty. */
+  qty = new Uint32Array(0);
+  /** order_dtl -> seq_nbr; order_hdr -> live line count. */
+  seq = new Uint32Array(0);
+  /** order_hdr -> highest seq_nbr handed out. */
+  next = new Uint32Array(0);
+  /** Live row indexes sorted by (mod_ts, id): serves `ordering=mod_ts,id` and mod_ts ranges without scans. */
+  modIndex = new Uint32Array(0);
+  readonly hash: number;
+  private liveCache: Uint32Array | undefined;
+
+  constructor(
+    readonly def: EntityDef,
+    seed: number,
+  ) {
+    this.hash = mix(seed >>> 0, hashString(def.name));
+  }
+
+  reserve(capacity: number): void {
+    if (capacity <= this.modTs.length) return;
+    const grow = <T extends Float64Array | Uint32Array | Uint8Array>(old: T, make: (n: number) => T): T => {
+      const next = make(capacity);
+      next.set(old);
+      return next;
+    };
+    this.modTs = grow(this.modTs, (n) => new Float64Array(n));
+    this.createTs = grow(this.createTs, (n) => new Float64Array(n));
+    this.version = grow(this.version, (n) => new Uint32Array(n));
+    this.deleted = grow(this.deleted, (n) => new Uint8Array(n));
+    this.ref = grow(this.ref, (n) => new Uint32Array(n));
+    this.qty = grow(this.qty, (n) => new Uint32Array(n));
+    this.seq = grow(this.seq, (n) => new Uint32Array(n));
+    this.next = grow(this.next, (n) => new Uint32Array(n));
+  }
+
+  /** Adds a row and returns its index; timestamps are set by the caller. */
+  append(): number {
+    if (this.size === this.modTs.length) this.reserve(Math.max(16, this.size * 2));
+    const idx = this.size++;
+    this.live++;
+    return idx;
+  }
+
+  isLive(id: number): boolean {
+    return id >= 1 && id <= this.size && this.deleted[id - 1] === 0;
+  }
+
+  /** Live row indexes in id order. */
+  liveRows(): Uint32Array {
+    if (this.liveCache === undefined) {
+      const rows = new Uint32Array(this.live);
+      let n = 0;
+      for (let i = 0; i < this.size; i++) if (this.deleted[i] === 0) rows[n++] = i;
+      this.liveCache = rows;
+    }
+    return this.liveCache;
+  }
+
+  buildIndex(): void {
+    const modTs = this.modTs;
+    const rows = Uint32Array.from(this.liveRows());
+    rows.sort((a, b) => (modTs[a] as number) - (modTs[b] as number) || a - b);
+    this.modIndex = rows;
+  }
+
+  /**
+   * After a change: rows in `touched` got a mod_ts later than every other row (time only moves forward), so
+   * the index is the untouched live rows in their old order followed by the touched live rows sorted.
+   */
+  reindex(touched: ReadonlySet<number>): void {
+    this.liveCache = undefined;
+    const modTs = this.modTs;
+    const old = this.modIndex;
+    const rows = new Uint32Array(this.live);
+    let n = 0;
+    for (let i = 0; i < old.length; i++) {
+      const idx = old[i] as number;
+      if (this.deleted[idx] === 0 && !touched.has(idx)) rows[n++] = idx;
+    }
+    const moved = [...touched].filter((idx) => this.deleted[idx] === 0);
+    moved.sort((a, b) => (modTs[a] as number) - (modTs[b] as number) || a - b);
+    for (const idx of moved) rows[n++] = idx;
+    this.modIndex = rows;
+  }
+}

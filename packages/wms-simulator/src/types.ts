@@ -1,0 +1,167 @@
+/** Public option and result types of the simulator (the in-process contract). */
+
+/** Fault kinds that change one response. */
+export type RequestFaultKind =
+  | '500'
+  | '503'
+  | '504'
+  | '429'
+  | '429-retry-after'
+  | '409'
+  | 'reset'
+  | 'truncated'
+  | 'slow'
+  | 'token-expiry';
+
+/** Fault kinds that switch a paged-mode behaviour on for every request. */
+export type ModeFaultKind = 'phantom-page' | 'stale-page-count';
+
+export type FaultKind = RequestFaultKind | ModeFaultKind;
+
+export const REQUEST_FAULT_KINDS: readonly RequestFaultKind[] = [
+  '500',
+  '503',
+  '504',
+  '429',
+  '429-retry-after',
+  '409',
+  'reset',
+  'truncated',
+  'slow',
+  'token-expiry',
+];
+export const MODE_FAULT_KINDS: readonly ModeFaultKind[] = ['phantom-page', 'stale-page-count'];
+
+/** Which API endpoint a request hit. */
+export type Endpoint = 'entities' | 'describe' | 'list' | 'retrieve' | 'token';
+
+/** One scheduled fault: fires on the requests it matches. */
+export interface FaultRule {
+  kind: RequestFaultKind;
+  /** Only requests to this entity (list, retrieve, describe). */
+  entity?: string;
+  /** Only this endpoint (default: any API endpoint except 'token'). */
+  endpoint?: Endpoint;
+  /** Fire on the Nth matching request (1-based); a list fires on each of those. */
+  nth?: number | number[];
+  /** Only list pages with this page number (paged: page_nbr; sequenced: 1-based page in the walk). */
+  page?: number;
+  /** How many times the rule may fire (default: unlimited, or the count of `nth`). */
+  times?: number;
+}
+
+export interface FaultConfig {
+  /** Share (0..1) of API requests that fail with a fault drawn from `kinds`. */
+  rate?: number;
+  /** Kinds drawn by `rate` (default: every request kind). Mode kinds listed here switch that mode on. */
+  kinds?: FaultKind[];
+  /** Seed of the fault draws (default: the simulator seed). */
+  seed?: number;
+  /** Scheduled faults, checked before `rate`. */
+  schedule?: FaultRule[];
+  /** Entity -> ordering fields answering 400 (`ordering` naming any of them, with or without `-`). */
+  orderingErrors?: Record<string, string[]>;
+  /** Paged mode: a page past the last answers 500 instead of 404. */
+  phantomPage?: boolean;
+  /** Paged mode: page_count (and result_count) are reported this many pages too high. */
+  stalePageCount?: number;
+  /** Delay of a 'slow' response in ms (default 500). */
+  slowMs?: number;
+  /** Delay before a 504 in ms (default 500). */
+  gatewayTimeoutMs?: number;
+  /** Retry-After seconds of '429-retry-after' (default 1). */
+  retryAfterSeconds?: number;
+}
+
+export interface SimulatorOptions {
+  /** Default 0 (ephemeral); the host is always 127.0.0.1. */
+  port?: number;
+  /** Default 42. */
+  seed?: number;
+  /** Default 'demo' -> baseUrl http://127.0.0.1:PORT/demo */
+  environment?: string;
+  /** Rows per entity; unspecified ones derive from order_dtl (see docs/wms-simulator.md). */
+  rows?: Partial<Record<string, number>>;
+  /** Default 'wms_user'. */
+  username?: string;
+  /** Default 'wms_password'. */
+  password?: string;
+  /** Default 'wms_client'. */
+  oauthClientId?: string;
+  /** Default 'wms_secret'. */
+  oauthClientSecret?: string;
+  /** Default 3600. */
+  tokenTtlSeconds?: number;
+  /** Extra Basic users WITHOUT lgfapi_read_access -> 403 (default {'no_access_user':'no_access_password'}). */
+  readOnlyUsers?: Record<string, string>;
+  /** Unconfirmed shape of GET entity/: an object {name: url} (default) or a list of names. */
+  entityListShape?: 'object' | 'list';
+  /** Entities whose describe answers 403. */
+  describeForbidden?: string[];
+  faults?: FaultConfig;
+  /** Share of rows breaking consistency (default 0). */
+  integrityViolationRate?: number;
+  /** The user's rows per page (default 100). */
+  defaultPageSize?: number;
+  /** Unconfirmed: page_size above 1250 is clamped (default) or answers 400. */
+  oversizePageSize?: 'clamp' | 'reject';
+  /** Unconfirmed: sub-second filter values are accepted (default), truncated to the second, or answer 400. */
+  subsecondFilters?: 'accept' | 'truncate' | 'reject';
+  /**
+   * Offset of rendered `*_ts` values: each row's facility offset (default; rows without facility use the
+   * user's default facility), or always the user's default facility (facility 1).
+   */
+  timestampOffset?: 'row-facility' | 'user-facility';
+  /** First instant of the simulated clock, ISO-8601 with offset (default derived from the seed, in 2025). */
+  startTime?: string;
+  /** Answer gzip when the client accepts it (default true). */
+  gzip?: boolean;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  status: number;
+  auth: 'basic' | 'bearer' | 'none';
+  /** The fault injected into this request, if any. */
+  fault?: RequestFaultKind;
+}
+
+export interface AdvanceRequest {
+  /** One entity, or every entity when absent. */
+  entity?: string;
+  updates?: number;
+  inserts?: number;
+  deletes?: number;
+  /** How far the clock moves (default 60). */
+  seconds?: number;
+}
+
+export interface EntityChange {
+  updated: number[];
+  inserted: number[];
+  deleted: number[];
+}
+
+export interface AdvanceResult {
+  /** The simulated clock before and after, ISO-8601 in UTC with microseconds. */
+  from: string;
+  now: string;
+  /** Ids touched per entity (cascades and parent updates included). */
+  changes: Record<string, EntityChange>;
+}
+
+export interface Simulator {
+  readonly baseUrl: string;
+  readonly apiUrl: string;
+  readonly tokenUrl: string;
+  readonly requests: RecordedRequest[];
+  clearRequests(): void;
+  advance(change?: AdvanceRequest): AdvanceResult;
+  snapshot(entity: string): Record<string, unknown>[];
+  setFaults(faults: FaultConfig | undefined): void;
+  expireTokens(): void;
+  entities(): string[];
+  stop(): Promise<void>;
+}
