@@ -46,11 +46,14 @@ export function getMetadata(entry: CatalogEntry, breadcrumb: Breadcrumb = []): S
 }
 
 /**
- * The Singer selection rules as the Meltano SDK applies them: `unsupported` is never
+ * The Singer selection rules as the Meltano SDK applies them: no metadata at all selects
+ * everything; `unsupported` is never
  * selected and `automatic` always is (unless its parent is not); otherwise `selected`, then
  * `selected-by-default`, then the parent's answer. A deselected stream deselects its fields.
  */
 export function isSelected(entry: CatalogEntry, breadcrumb: Breadcrumb = []): boolean {
+  // As in the SDK: a stream with no metadata at all is taken whole.
+  if (entry.metadata.length === 0) return true;
   const metadata = getMetadata(entry, breadcrumb);
   if (metadata.inclusion === 'unsupported') return false;
   let parent: boolean | undefined;
@@ -126,10 +129,8 @@ export function discoveredEntry(stream: StreamDiscovery): CatalogEntry {
     inclusion: 'available',
     'selected-by-default': stream.selectedByDefault ?? true,
     'table-key-properties': stream.keyProperties,
-    'forced-replication-method': undefined,
     'replication-method': stream.replicationKey ? 'INCREMENTAL' : 'FULL_TABLE',
   };
-  delete streamMetadata['forced-replication-method'];
   if (stream.replicationKey) {
     streamMetadata['replication-key'] = stream.replicationKey;
     streamMetadata['valid-replication-keys'] = [stream.replicationKey];
@@ -199,6 +200,11 @@ export function toCatalog(value: unknown, source: string): Catalog {
     }
   });
   return value as Catalog;
+}
+
+/** The catalog as `--discover` prints it and `--catalog` reads it back: indented JSON, one trailing newline. */
+export function formatCatalog(catalog: Catalog): string {
+  return `${JSON.stringify(catalog, null, 2)}\n`;
 }
 
 /** Reads a JSON file; `whenEmpty`, if given, stands for a file holding only white space. */

@@ -1,6 +1,12 @@
 import { Ajv, type ErrorObject } from 'ajv';
+import formatsModule from 'ajv-formats';
 import { ConfigError } from './errors.js';
 import type { JsonObject, JsonSchema } from './messages.js';
+
+// ajv-formats is CommonJS; under NodeNext its default import is the module object.
+const addFormats = ((formatsModule as unknown as { default?: unknown }).default ?? formatsModule) as (
+  ajv: Ajv,
+) => Ajv;
 
 /** One setting: JSON Schema plus the SDK's `secret` marker and a human `title`. */
 export interface SettingSchema extends JsonSchema {
@@ -55,6 +61,8 @@ export function secretSettingNames(schema: SettingsSchema): string[] {
 export function validateConfig<Config>(schema: SettingsSchema, config: JsonObject): Config {
   const ajv = new Ajv({ useDefaults: true, allErrors: false, strict: true });
   ajv.addKeyword({ keyword: 'secret', schemaType: 'boolean' });
+  // Without the formats a `"format": "uri"` setting would make strict ajv refuse the schema.
+  addFormats(ajv);
   const validate = ajv.compile(schema);
   const copy = structuredClone(config);
   if (!validate(copy)) {
