@@ -1,0 +1,120 @@
+import { type JsonObject, type Logger, SingerError } from '@wms-singer/singer';
+import type { PageMode } from '../settings.js';
+import { displayUrl } from './http.js';
+import type { WmsClient } from './wms-client.js';
+
+export interface Page {
+  records: JsonObject[];
+  /** RFC 3339 UTC instant the page arrived: the RECORDs' time_extracted. */
+  receivedAt: string;
+}
+
+export interface PagerOptions {
+  entity: string;
+  mode: PageMode;
+  logger: Logger;
+}
+
+/**
+ * Walks a list by following `next_page` exactly as the WMS gives it, one page fetched ahead
+ * of the one being written (so at most two pages are held). A 404 is "no rows". After a
+ * timeout or a 504 the page size is halved for the rest of the walk: the only edit ever made
+ * to a `next_page` URL (and in paged mode the page number, so the row offset stays the same).
+ */
+export class Pager {
+  private pageSize = 0;
+
+  constructor(
+    private readonly client: WmsClient,
+    private readonly options: PagerOptions,
+  ) {}
+
+  async *pages(firstUrl: string): AsyncGenerator<Page> {
+    this.pageSize = pageSizeOf(firstUrl);
+    let pending: Promise<FetchedPage | undefined> | undefined = this.fetch(firstUrl);
+    while (pending !== undefined) {
+      const page: FetchedPage | undefined = await pending;
+      if (page === undefined) return;
+      pending = page.next === undefined ? undefined : this.fetch(page.next);
+      // The prefetch may fail while this page is written; its error surfaces at the next await.
+      pending?.catch(() => undefined);
+      if (page.records.length > 0) yield { records: page.records, receivedAt: page.receivedAt };
+    }
+  }
+
+  private async fetch(given: string): Promise<FetchedPage | undefined> {
+    const givenSize = pageSizeOf(given);
+    const url =
+      Number.isFinite(givenSize) && this.pageSize < givenSize
+        ? resize(given, this.pageSize, this.options.mode)
+        : given;
+    const response = await this.client.getJson(url, {
+      endpoint: 'list',
+      entity: this.options.entity,
+      onSlow: (slowUrl) => this.halve(slowUrl),
+    });
+    const receivedAt = new Date().toISOString();
+    if (response.status === 404) return undefined;
+    const body = response.body as { results?: unknown; next_page?: unknown } | null;
+    if (typeof body !== 'object' || body === null || !Array.isArray(body.results)) {
+      throw new SingerError(
+        'WMS_PAYLOAD_INVALID',
+        `entity ${this.options.entity}: the list at ${displayUrl(response.url)} has no "results" array`,
+      );
+    }
+    const records = body.results as JsonObject[];
+    let next = typeof body.next_page === 'string' && body.next_page !== '' ? body.next_page : undefined;
+    // Paged mode: counts go stale while data changes, and a page past the end has been seen
+    // to answer 500. A short page is the last one whatever next_page claims.
+    const asked = pageSizeOf(response.url);
+    if (this.options.mode === 'paged' && records.length < (Number.isFinite(asked) ? asked : this.pageSize))
+      next = undefined;
+    if (records.length === 0) next = undefined;
+    return { records, next, receivedAt };
+  }
+
+  private halve(url: string): string {
+    const current = pageSizeOf(url);
+    const halved = Math.max(1, Math.floor(current / 2));
+    if (halved >= current) return url;
+    const params = new URL(url).searchParams;
+    const pageNumber = Number(params.get('page') ?? '1');
+    // Paged mode: page N of size S starts at row (N-1)*S; that row must start a page of the new size.
+    if (this.options.mode === 'paged' && pageNumber > 1 && ((pageNumber - 1) * current) % halved !== 0) {
+      this.options.logger.warn(
+        { stream: this.options.entity },
+        `slow page: page_size ${current} cannot be halved at page ${pageNumber}`,
+      );
+      return url;
+    }
+    this.pageSize = halved;
+    this.options.logger.warn(
+      { stream: this.options.entity, page_size: halved },
+      'slow page (timeout or 504): halving page_size',
+    );
+    return resize(url, halved, this.options.mode);
+  }
+}
+
+interface FetchedPage {
+  records: JsonObject[];
+  next: string | undefined;
+  receivedAt: string;
+}
+
+function pageSizeOf(url: string): number {
+  const match = /[?&]page_size=(\d+)/.exec(url);
+  return match ? Number(match[1]) : Number.POSITIVE_INFINITY;
+}
+
+function resize(url: string, size: number, mode: PageMode): string {
+  const parsed = new URL(url);
+  const params = parsed.searchParams;
+  const old = Number(params.get('page_size'));
+  if (mode === 'paged' && params.has('page') && old > 0) {
+    const first = (Number(params.get('page')) - 1) * old;
+    params.set('page', String(Math.floor(first / size) + 1));
+  }
+  params.set('page_size', String(size));
+  return parsed.toString();
+}

@@ -1,0 +1,112 @@
+import {
+  type Catalog,
+  type CatalogEntry,
+  ConfigError,
+  discoveredEntry,
+  type Logger,
+  SingerError,
+} from '@wms-singer/singer';
+import type { WmsClient } from './client/wms-client.js';
+import type { TapConfig } from './settings.js';
+import { bundledFields } from './streams/bundled/index.js';
+import { type DescribeFields, readDescribe, schemaFromFields } from './streams/schema-from-describe.js';
+
+/**
+ * One catalog entry per configured entity. Schemas come from `describe` (its `fields`), or
+ * from the bundled ones when describe is forbidden or discovery_mode is `bundled`. Entities
+ * with `mod_ts` replicate incrementally on it; the others full table.
+ */
+export async function discoverCatalog(
+  config: TapConfig,
+  client: WmsClient,
+  apiRoot: string,
+  logger: Logger,
+): Promise<Catalog> {
+  if (config.discovery_mode === 'bundled') {
+    return {
+      streams: config.entities.map((entity) =>
+        catalogEntry(entity, requireBundled(entity, 'discovery_mode is bundled')),
+      ),
+    };
+  }
+  const offered = await offeredEntities(client, apiRoot);
+  const streams: CatalogEntry[] = [];
+  for (const entity of config.entities) {
+    if (offered !== undefined && !offered.has(entity)) {
+      throw new ConfigError(
+        'CONFIG_INVALID',
+        `setting "entities": the WMS does not offer entity "${entity}" (it lists ${offered.size})`,
+      );
+    }
+    streams.push(catalogEntry(entity, await describe(entity, client, apiRoot, logger)));
+  }
+  return { streams };
+}
+
+function catalogEntry(entity: string, fields: DescribeFields): CatalogEntry {
+  return discoveredEntry({
+    tapStreamId: entity,
+    schema: schemaFromFields(fields),
+    keyProperties: ['id'],
+    ...('mod_ts' in fields ? { replicationKey: 'mod_ts' } : {}),
+  });
+}
+
+async function describe(
+  entity: string,
+  client: WmsClient,
+  apiRoot: string,
+  logger: Logger,
+): Promise<DescribeFields> {
+  try {
+    const response = await client.getJson(`${apiRoot}/entity/${encodeURIComponent(entity)}/describe/`, {
+      endpoint: 'describe',
+      entity,
+    });
+    if (response.status === 404) {
+      throw new ConfigError(
+        'CONFIG_INVALID',
+        `setting "entities": the WMS has no entity "${entity}" (describe answered 404)`,
+      );
+    }
+    return readDescribe(response.body, entity);
+  } catch (error) {
+    if (!(error instanceof SingerError) || error.code !== 'WMS_FORBIDDEN') throw error;
+    const fields = requireBundled(entity, 'describe is forbidden (HTTP 403)');
+    logger.warn(
+      { stream: entity },
+      `entity ${entity}: describe is forbidden (HTTP 403): using the bundled schema`,
+    );
+    return fields;
+  }
+}
+
+function requireBundled(entity: string, why: string): DescribeFields {
+  const fields = bundledFields(entity);
+  if (fields === undefined) {
+    throw new SingerError('NO_SCHEMA', `entity ${entity}: ${why} and the tap bundles no schema for it`);
+  }
+  return fields;
+}
+
+/** Names from `GET entity/`: an object `{name: url}` on real instances, possibly a list of names. */
+async function offeredEntities(client: WmsClient, apiRoot: string): Promise<Set<string> | undefined> {
+  const response = await client.getJson(`${apiRoot}/entity/`, { endpoint: 'entities' });
+  const body = response.body;
+  if (response.status === 404) return undefined;
+  if (Array.isArray(body)) return offeredFromList(body);
+  if (typeof body === 'object' && body !== null) {
+    const results = (body as { results?: unknown }).results;
+    if (Array.isArray(results)) return offeredFromList(results);
+    return new Set(Object.keys(body));
+  }
+  return undefined;
+}
+
+function offeredFromList(items: unknown[]): Set<string> {
+  return new Set(
+    items
+      .map((item) => (typeof item === 'string' ? item : (item as { name?: unknown } | null)?.name))
+      .filter((name): name is string => typeof name === 'string'),
+  );
+}

@@ -1,0 +1,252 @@
+import {
+  type Bookmark,
+  type CatalogEntry,
+  ConfigError,
+  type JsonObject,
+  type JsonSchema,
+  type Logger,
+  type Metrics,
+  type SingerWriter,
+  type StreamReplication,
+  selectedProperties,
+  selectedSchema,
+  streamReplication,
+} from '@wms-singer/singer';
+import { type Page, Pager } from '../client/paging.js';
+import { type WmsClient, WmsRequestError } from '../client/wms-client.js';
+import { normaliseStartDate, type TapConfig } from '../settings.js';
+import { filterInstant, instantMicros, ModTsHigh, secondsToMicros } from './bookmarks.js';
+import { scopeFilters } from './filters.js';
+import type { StateBook } from './state-book.js';
+
+export interface StreamRun {
+  config: TapConfig;
+  apiRoot: string;
+  client: WmsClient;
+  output: SingerWriter;
+  states: StateBook;
+  logger: Logger;
+  metrics: Metrics;
+  /** Epoch ms the run started: the upper bound of incremental windows. */
+  runStartMs: number;
+}
+
+/** What the first request asks for; a 400 walks down to plainer variants. */
+interface QueryVariant {
+  ordering: string | undefined;
+  sendFields: boolean;
+}
+
+/** One lgfapi entity as a Singer stream: its query, its pages, its bookmark. */
+export class WmsStream {
+  readonly name: string;
+  readonly replication: StreamReplication;
+  private readonly fields: string[];
+  private readonly schema: JsonSchema;
+  private readonly allFields: string[];
+  private readonly fieldSet: Set<string>;
+
+  constructor(
+    entry: CatalogEntry,
+    private readonly run: StreamRun,
+  ) {
+    this.name = entry.tap_stream_id;
+    this.replication = streamReplication(entry);
+    this.fields = selectedProperties(entry);
+    this.schema = selectedSchema(entry);
+    this.allFields = Object.keys(entry.schema.properties ?? {});
+    this.fieldSet = new Set(this.fields);
+  }
+
+  /** Writes SCHEMA, the records page by page with a STATE after each, and returns the record count. */
+  async sync(): Promise<number> {
+    const { output } = this.run;
+    const { method, key, keyProperties } = this.replication;
+    output.writeSchema({
+      stream: this.name,
+      schema: this.schema,
+      key_properties: keyProperties.length > 0 ? keyProperties : ['id'],
+      ...(key === undefined ? {} : { bookmark_properties: [key] }),
+    });
+    if (method === 'INCREMENTAL' && key !== undefined) return this.syncIncremental(key);
+    return this.syncFullTable();
+  }
+
+  private async syncIncremental(key: string): Promise<number> {
+    const { config, states, runStartMs } = this.run;
+    const previous = states.get(this.name);
+    const bookmarkValue =
+      previous?.replication_key === undefined || previous.replication_key === key
+        ? previous?.replication_key_value
+        : undefined;
+    let lower: number | undefined;
+    if (bookmarkValue !== undefined) {
+      lower = instantMicros(String(bookmarkValue)) - secondsToMicros(config.replication_overlap_seconds);
+      if (Number.isNaN(lower)) {
+        throw new ConfigError(
+          'STATE_INVALID',
+          `stream ${this.name}: bookmark ${JSON.stringify(bookmarkValue)} is not an instant`,
+        );
+      }
+    } else if (config.start_date !== undefined) {
+      lower = instantMicros(normaliseStartDate(config.start_date));
+    }
+    const bounds: Record<string, string> = { [`${key}__lt`]: filterInstant(runStartMs * 1000, 'up') };
+    if (lower !== undefined) bounds[`${key}__gte`] = filterInstant(lower, 'down');
+    const high = new ModTsHigh(bookmarkValue === undefined ? undefined : String(bookmarkValue));
+    const startBookmark: Bookmark = { ...previous, replication_key: key };
+    if (high.text !== undefined) startBookmark.replication_key_value = high.text;
+    const bookmark = (): Bookmark =>
+      high.text === undefined ? startBookmark : { ...startBookmark, replication_key_value: high.text };
+    let count = 0;
+    await this.walk(bounds, { ordering: `${key},id`, sendFields: true }, (page, variant) => {
+      const records = page.records;
+      // Ordered by the key, the page's last row carries its highest value and a resumed run
+      // may start there; otherwise only the end of the walk proves every row was seen.
+      if (variant.ordering?.startsWith(key)) {
+        high.offer(records[records.length - 1]?.[key]);
+        this.run.states.put(this.name, bookmark());
+      } else {
+        for (const record of records) high.offer(record[key]);
+        this.run.states.put(this.name, startBookmark);
+      }
+      count += records.length;
+    });
+    this.run.states.put(this.name, bookmark());
+    return count;
+  }
+
+  private async syncFullTable(): Promise<number> {
+    const { output, states, runStartMs } = this.run;
+    const previous = states.get(this.name);
+    const resumed = typeof previous?.version === 'number';
+    const version = resumed ? (previous?.version as number) : runStartMs;
+    if (!resumed) output.writeActivateVersion(this.name, version);
+    const trackModTs = this.fields.includes('mod_ts');
+    const high = new ModTsHigh();
+    let count = 0;
+    await this.walk(
+      {},
+      { ordering: 'id', sendFields: true },
+      (page) => {
+        if (trackModTs) for (const record of page.records) high.offer(record.mod_ts);
+        states.put(this.name, { ...previous, version });
+        count += page.records.length;
+      },
+      version,
+    );
+    output.writeActivateVersion(this.name, version);
+    const done: Bookmark = { ...previous };
+    delete done.version;
+    if (high.text !== undefined) {
+      // Rows changed during the run may carry later instants than rows not re-read: the next
+      // incremental run starts no later than this run did.
+      const capped = high.micros < runStartMs * 1000 ? high.text : filterInstant(runStartMs * 1000, 'down');
+      done.replication_key = 'mod_ts';
+      done.replication_key_value = capped;
+    }
+    states.put(this.name, done);
+    return count;
+  }
+
+  /**
+   * Pages through the list, writing each page's records then (through `afterPage`) its STATE,
+   * and waits for the output to drain before the next page. A 400 on the first page walks down
+   * the variants (ordering by id, no ordering, no `fields`) and says so in the log.
+   */
+  private async walk(
+    bounds: Record<string, string>,
+    preferred: QueryVariant,
+    afterPage: (page: Page, variant: QueryVariant) => void,
+    version?: number,
+  ): Promise<void> {
+    const { output, metrics, logger } = this.run;
+    const variants = fallbackVariants(preferred);
+    for (let index = 0; index < variants.length; index++) {
+      const variant = variants[index]!;
+      const pager = new Pager(this.run.client, {
+        entity: this.name,
+        mode: this.run.config.page_mode,
+        logger,
+      });
+      let pages = 0;
+      try {
+        for await (const page of pager.pages(this.firstUrl(bounds, variant))) {
+          pages++;
+          const records = variant.sendFields ? page.records : this.project(page.records);
+          const sent = records === page.records ? this.projectIfWider(records) : records;
+          for (const record of sent) output.writeRecord(this.name, record, page.receivedAt, version);
+          afterPage({ records: sent, receivedAt: page.receivedAt }, variant);
+          metrics.count('record_count', { stream: this.name }, sent.length);
+          await output.drain();
+        }
+        return;
+      } catch (error) {
+        const next = variants[index + 1];
+        if (!(error instanceof WmsRequestError) || error.status !== 400 || pages > 0 || next === undefined)
+          throw error;
+        logger.warn(
+          {
+            stream: this.name,
+            ordering: variant.ordering ?? null,
+            fields: variant.sendFields,
+            detail: error.detail,
+          },
+          `entity ${this.name}: the WMS refused the query (HTTP 400); retrying with ordering=${next.ordering ?? '(none)'}${next.sendFields ? '' : ' and without fields='}`,
+        );
+      }
+    }
+  }
+
+  private firstUrl(bounds: Record<string, string>, variant: QueryVariant): string {
+    const { config, apiRoot, logger } = this.run;
+    const params = new URLSearchParams();
+    const own = config.entity_filters[this.name] ?? {};
+    for (const [name, value] of Object.entries(own)) params.set(name, String(value));
+    for (const [name, value] of Object.entries(scopeFilters(this.name, this.allFields, config, logger)))
+      params.set(name, value);
+    for (const [name, value] of Object.entries(bounds)) params.set(name, value);
+    if (variant.ordering === undefined) params.delete('ordering');
+    else params.set('ordering', variant.ordering);
+    if (variant.sendFields) params.set('fields', this.fields.join(','));
+    params.set('page_size', String(config.page_size));
+    params.set('page_mode', config.page_mode);
+    return `${apiRoot}/entity/${encodeURIComponent(this.name)}/?${params.toString()}`;
+  }
+
+  /** Only the selected fields, for a WMS that sent more than `fields=` asked for (checked once per page). */
+  private projectIfWider(records: JsonObject[]): JsonObject[] {
+    const first = records[0];
+    if (first === undefined) return records;
+    let extra = false;
+    for (const name in first) {
+      if (!this.fieldSet.has(name)) {
+        extra = true;
+        break;
+      }
+    }
+    return extra ? this.project(records) : records;
+  }
+
+  private project(records: JsonObject[]): JsonObject[] {
+    const fields = this.fields;
+    return records.map((record) => {
+      const projected: JsonObject = {};
+      for (const name of fields) if (name in record) projected[name] = record[name];
+      return projected;
+    });
+  }
+}
+
+function fallbackVariants(preferred: QueryVariant): QueryVariant[] {
+  const variants: QueryVariant[] = [preferred];
+  const add = (variant: QueryVariant): void => {
+    if (!variants.some((v) => v.ordering === variant.ordering && v.sendFields === variant.sendFields))
+      variants.push(variant);
+  };
+  add({ ordering: 'id', sendFields: true });
+  add({ ordering: undefined, sendFields: true });
+  add({ ordering: preferred.ordering, sendFields: false });
+  add({ ordering: undefined, sendFields: false });
+  return variants;
+}
