@@ -1,0 +1,127 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { projectRoot } from './meltano.js';
+import { runExecutable } from './repo.js';
+
+/** A plugin setting as meltano.yml declares it. */
+export interface MeltanoSetting {
+  name: string;
+  label: string;
+  description: string;
+  kind: string;
+  value?: unknown;
+  sensitive?: boolean;
+  options?: { label: string; value: unknown }[];
+}
+
+interface AboutSetting {
+  type?: string | string[];
+  title?: string;
+  description: string;
+  default?: unknown;
+  enum?: unknown[];
+  format?: string;
+  secret?: boolean;
+  writeOnly?: boolean;
+}
+
+export interface About {
+  name: string;
+  capabilities: string[];
+  settings: { properties: Record<string, AboutSetting>; required?: string[] };
+}
+
+export const meltanoYmlPath = resolve(projectRoot, 'meltano.yml');
+export const pluginExecutables = {
+  'tap-oracle-wms': resolve(projectRoot, 'packages/tap-oracle-wms/dist/src/cli.js'),
+  'target-oracle': resolve(projectRoot, 'packages/target-oracle/dist/src/cli.js'),
+};
+export type PluginName = keyof typeof pluginExecutables;
+
+export function readAbout(plugin: PluginName): About {
+  const result = runExecutable(pluginExecutables[plugin], ['--about', '--format', 'json']);
+  if (result.status !== 0) throw new Error(`${plugin} --about failed (${result.status}): ${result.stderr}`);
+  return JSON.parse(result.stdout) as About;
+}
+
+const KINDS: Record<string, string> = {
+  string: 'string',
+  integer: 'integer',
+  number: 'decimal',
+  boolean: 'boolean',
+  array: 'array',
+  object: 'object',
+};
+
+/** How a JSON Schema setting from `--about` reads as a Meltano setting definition. */
+export function meltanoSetting(name: string, setting: AboutSetting): MeltanoSetting {
+  const types = Array.isArray(setting.type) ? setting.type : [setting.type ?? 'string'];
+  const type = types.find((candidate) => candidate !== 'null') ?? 'string';
+  const dated = setting.format === 'date' || setting.format === 'date-time';
+  const result: MeltanoSetting = {
+    name,
+    label: setting.title ?? name,
+    description: setting.description,
+    kind: setting.enum ? 'options' : dated ? 'date_iso8601' : (KINDS[type] ?? 'string'),
+  };
+  if (setting.default !== undefined) result.value = setting.default;
+  if (setting.secret === true || setting.writeOnly === true) result.sensitive = true;
+  if (setting.enum) result.options = setting.enum.map((value) => ({ label: String(value), value }));
+  return result;
+}
+
+export function settingsFromAbout(about: About): MeltanoSetting[] {
+  return Object.entries(about.settings.properties).map(([name, setting]) => meltanoSetting(name, setting));
+}
+
+// JSON is valid YAML, and it quotes every string that YAML would otherwise reinterpret.
+const yaml = (value: unknown): string => JSON.stringify(value);
+
+function renderSettings(about: About, indent: string): string[] {
+  const lines = [`${indent}settings:`];
+  for (const setting of settingsFromAbout(about)) {
+    lines.push(`${indent}- name: ${setting.name}`);
+    lines.push(`${indent}  label: ${yaml(setting.label)}`);
+    lines.push(`${indent}  kind: ${setting.kind}`);
+    if (setting.value !== undefined) lines.push(`${indent}  value: ${yaml(setting.value)}`);
+    if (setting.sensitive) lines.push(`${indent}  sensitive: true`);
+    if (setting.options) {
+      lines.push(`${indent}  options:`);
+      for (const option of setting.options) {
+        lines.push(`${indent}  - {label: ${yaml(option.label)}, value: ${yaml(option.value)}}`);
+      }
+    }
+    lines.push(`${indent}  description: ${yaml(setting.description)}`);
+  }
+  const required = about.settings.required ?? [];
+  if (required.length > 0) lines.push(`${indent}settings_group_validation:`, `${indent}- ${yaml(required)}`);
+  return lines;
+}
+
+const begin = (plugin: string) => `# BEGIN settings generated from \`${plugin} --about --format json\``;
+const end = (plugin: string) => `# END settings of ${plugin}`;
+
+/** meltano.yml with each plugin's settings block rendered from its executable's `--about`. */
+export function renderMeltanoYml(
+  current: string,
+  plugins = Object.keys(pluginExecutables) as PluginName[],
+): string {
+  let text = current;
+  for (const plugin of plugins) {
+    const lines = text.split('\n');
+    const first = lines.findIndex((line) => line.trim() === begin(plugin));
+    const last = lines.findIndex((line) => line.trim() === end(plugin));
+    if (first < 0 || last < first) throw new Error(`meltano.yml: markers for ${plugin} settings not found`);
+    const indent = lines[first]!.slice(0, lines[first]!.indexOf('#'));
+    lines.splice(first + 1, last - first - 1, ...renderSettings(readAbout(plugin), indent));
+    text = lines.join('\n');
+  }
+  return text;
+}
+
+if (process.argv.includes('--write')) {
+  const named = process.argv.filter((arg): arg is PluginName => arg in pluginExecutables);
+  const plugins = named.length > 0 ? named : undefined;
+  writeFileSync(meltanoYmlPath, renderMeltanoYml(readFileSync(meltanoYmlPath, 'utf8'), plugins));
+  process.stderr.write(`wrote the settings in ${meltanoYmlPath}\n`);
+}
