@@ -1,0 +1,158 @@
+import Database from 'better-sqlite3';
+import type {
+  CellValue,
+  ColumnChange,
+  ColumnSpec,
+  ExistingColumn,
+  RetireVersionsRequest,
+  RowBatch,
+  TableRef,
+  TableSpec,
+  WriteMode,
+} from '../dialect.js';
+import { addColumnSql, createIndexSql, createTableSql, retireSql, writeSql } from './sqlite-statements.js';
+import { declaredType, logicalType, quoteIdentifier as q } from './sqlite-types.js';
+
+interface ColumnInfo {
+  name: string;
+  type: string;
+  notnull: number;
+  pk: number;
+}
+
+/**
+ * The SQLite database, synchronously (better-sqlite3). It runs inside the dialect's worker
+ * thread, so its writes overlap the engine's parsing on the main thread. Every write is one
+ * transaction: a batch is all there or not at all.
+ */
+export class SqliteDatabase {
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly booleanIndexes = new Map<string, number[]>();
+
+  constructor(path: string) {
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    // WAL with synchronous=NORMAL: a commit survives a crash of the process (what a state printed
+    // after it relies on); only a power loss can take back the last commits.
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 10000');
+    this.db.pragma('cache_size = -32768');
+    this.db.pragma('temp_store = MEMORY');
+  }
+
+  describeTable(table: TableRef): ExistingColumn[] | undefined {
+    const columns = this.columnInfo(table.name);
+    if (columns.length === 0) return undefined;
+    return columns.map((c) => ({ name: c.name, type: logicalType(c.type), nullable: c.notnull === 0 }));
+  }
+
+  createTable(table: TableSpec): void {
+    this.ddl(() => {
+      this.db.exec(createTableSql(table));
+      for (const index of table.indexes) this.db.exec(createIndexSql(table, index));
+    });
+  }
+
+  addColumns(table: TableRef, columns: ColumnSpec[]): void {
+    this.ddl(() => {
+      for (const column of columns) this.db.exec(addColumnSql(table.name, column));
+    });
+  }
+
+  /**
+   * SQLite cannot retype a column: the table is rebuilt (create, copy, drop, rename, indexes
+   * again) in one transaction; the copy converts stored values to the new column's affinity.
+   */
+  alterColumns(table: TableRef, changes: ColumnChange[]): void {
+    const widened = new Map(changes.map((c) => [c.column, c.to]));
+    this.ddl(() => {
+      const columns = this.columnInfo(table.name);
+      const indexSql = this.db
+        .prepare<[string], { sql: string }>(
+          "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+        )
+        .all(table.name)
+        .map((row) => row.sql);
+      const definitions = columns.map((c) => {
+        const to = widened.get(c.name);
+        const type = to === undefined ? c.type : declaredType(to);
+        return `${q(c.name)} ${type}${c.notnull ? ' NOT NULL' : ''}`;
+      });
+      const keys = columns.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk);
+      if (keys.length > 0) definitions.push(`PRIMARY KEY (${keys.map((c) => q(c.name)).join(', ')})`);
+      const rebuilt = `${table.name}__widening`;
+      const names = columns.map((c) => q(c.name)).join(', ');
+      this.db.exec(`DROP TABLE IF EXISTS ${q(rebuilt)}`);
+      this.db.exec(`CREATE TABLE ${q(rebuilt)} (${definitions.join(', ')})`);
+      this.db.exec(`INSERT INTO ${q(rebuilt)} (${names}) SELECT ${names} FROM ${q(table.name)}`);
+      this.db.exec(`DROP TABLE ${q(table.name)}`);
+      this.db.exec(`ALTER TABLE ${q(rebuilt)} RENAME TO ${q(table.name)}`);
+      for (const sql of indexSql) this.db.exec(sql);
+    });
+  }
+
+  writeBatch(table: TableSpec, batch: RowBatch, mode: WriteMode): void {
+    const sql = writeSql(table, batch.columns, mode);
+    const statement = this.prepare(sql);
+    const booleans = this.booleanColumns(table, batch.columns, sql);
+    const rows = batch.rows;
+    this.db.transaction(() => {
+      if (mode === 'replace') this.db.exec(`DELETE FROM ${q(table.name)}`);
+      for (let r = 0; r < rows.length; r++) {
+        const row = rows[r]!;
+        for (let b = 0; b < booleans.length; b++) {
+          const i = booleans[b]!;
+          const value = row[i];
+          if (typeof value === 'boolean') row[i] = value ? 1 : 0; // SQLite has no boolean: 1/0
+        }
+        statement.run(row as Exclude<CellValue, boolean>[]);
+      }
+    })();
+  }
+
+  retireVersions(request: RetireVersionsRequest): number {
+    const statement = this.db.prepare(retireSql(request));
+    const result =
+      request.mode === 'delete'
+        ? statement.run(request.version)
+        : statement.run(request.deletedAt, request.version);
+    return result.changes;
+  }
+
+  close(): void {
+    this.statements.clear();
+    this.db.close();
+  }
+
+  private columnInfo(table: string): ColumnInfo[] {
+    return this.db
+      .prepare<[string], ColumnInfo>('SELECT name, type, "notnull", pk FROM pragma_table_info(?)')
+      .all(table);
+  }
+
+  private ddl(work: () => void): void {
+    this.statements.clear();
+    this.booleanIndexes.clear();
+    this.db.transaction(work)();
+  }
+
+  private prepare(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private booleanColumns(table: TableSpec, columns: string[], key: string): number[] {
+    let indexes = this.booleanIndexes.get(key);
+    if (indexes === undefined) {
+      const booleans = new Set(table.columns.filter((c) => c.type.kind === 'boolean').map((c) => c.name));
+      indexes = columns.flatMap((name, i) => (booleans.has(name) ? [i] : []));
+      this.booleanIndexes.set(key, indexes);
+    }
+    return indexes;
+  }
+}

@@ -1,0 +1,71 @@
+import { SingerError } from '@wms-singer/singer';
+import type { ColumnChange, ColumnSpec, ExistingColumn, TableRef, TableSpec } from '../dialects/dialect.js';
+import type { StreamLayout } from './stream-layout.js';
+import { accepts, describeType, joinTypes } from './type-lattice.js';
+
+/** What the engine asks a dialect to do so a table can take a stream's rows. */
+export interface TablePlan {
+  /** The table to create, when it does not exist yet. */
+  create?: TableSpec;
+  add: ColumnSpec[];
+  alter: ColumnChange[];
+  /** The table once the plan ran: every column (old ones included), in table order. */
+  table: TableSpec;
+}
+
+export interface TableOptions {
+  /** upsert and overwrite key the table; append-only only indexes the keys. */
+  primaryKey: boolean;
+}
+
+/**
+ * Decides create / add / widen for a stream layout against the table as it exists. Nothing is
+ * ever dropped or narrowed: a column the schema no longer lists stays, a column wider than the
+ * schema needs keeps its type. A change with no safe widening is an error naming the column.
+ */
+export function planTable(
+  ref: TableRef,
+  layout: StreamLayout,
+  existing: ExistingColumn[] | undefined,
+  options: TableOptions,
+  where: string,
+): TablePlan {
+  const keys = new Set(layout.keyColumns);
+  const primaryKey = options.primaryKey ? [...layout.keyColumns] : [];
+  const indexes: string[][] = [];
+  if (!options.primaryKey && layout.keyColumns.length > 0) indexes.push([...layout.keyColumns]);
+  const bookmarks = layout.bookmarkColumns.filter((c) => !(primaryKey.length === 1 && primaryKey[0] === c));
+  if (bookmarks.length > 0) indexes.push(bookmarks);
+
+  if (existing === undefined) {
+    const columns = layout.columns.map((c) => ({ name: c.name, type: c.type, nullable: !keys.has(c.name) }));
+    const table: TableSpec = { ...ref, columns, primaryKey, indexes };
+    return { create: table, add: [], alter: [], table };
+  }
+
+  const current = new Map(existing.map((c) => [c.name, c]));
+  const add: ColumnSpec[] = [];
+  const alter: ColumnChange[] = [];
+  const columns: ColumnSpec[] = existing.map((c) => ({ ...c }));
+  for (const column of layout.columns) {
+    const found = current.get(column.name);
+    if (found === undefined) {
+      const spec = { name: column.name, type: column.type, nullable: true };
+      add.push(spec);
+      columns.push(spec);
+      continue;
+    }
+    if (accepts(found.type, column.type)) continue;
+    const widened = joinTypes(found.type, column.type);
+    if (widened === undefined) {
+      throw new SingerError(
+        'TYPE_CHANGE_IMPOSSIBLE',
+        `${where}: field "${column.property}": column "${column.name}" is ${describeType(found.type)} and cannot hold ${describeType(column.type)}`,
+      );
+    }
+    alter.push({ column: column.name, from: found.type, to: widened });
+    const spec = columns.find((c) => c.name === column.name)!;
+    spec.type = widened;
+  }
+  return { add, alter, table: { ...ref, columns, primaryKey, indexes } };
+}

@@ -1,0 +1,179 @@
+import { errorMessage, type Metrics, SingerError } from '@wms-singer/singer';
+import type { ValidateFunction } from 'ajv';
+import type { CellValue, Dialect, TableSpec, WriteMode } from './dialects/dialect.js';
+import { describeValidationError } from './records/record-validator.js';
+import { type RecordContext, type RowBuilder, rowKey } from './records/row-builder.js';
+import type { StreamLayout } from './schema/stream-layout.js';
+import type { LoadMethod } from './settings.js';
+
+/** Everything a sink derives from its stream's SCHEMA and the table it loads. */
+export interface SinkShape {
+  table: TableSpec;
+  layout: StreamLayout;
+  builder: RowBuilder;
+  /** Undefined when records are not validated. */
+  validate: ValidateFunction | undefined;
+}
+
+export interface SinkOptions {
+  dialect: Dialect;
+  metrics: Metrics;
+  batchSizeRows: number;
+  loadMethod: LoadMethod;
+  /** Called after each batch commits, so the target can release the states it covers. */
+  onCommitted(): void;
+  /** Called once when a batch fails; the target stops reading. */
+  onFailure(error: SingerError): void;
+}
+
+interface Flight {
+  firstLine: number;
+  done: boolean;
+  promise: Promise<void>;
+}
+
+/**
+ * One stream's buffer. Records become rows as they arrive (deduplicated by key for merges, the
+ * last to arrive winning); a flush hands the rows to the dialect and returns once the write is
+ * under way, so parsing continues while the database works. A sink keeps at most one batch in
+ * flight: its batches commit in arrival order whatever the dialect's concurrency.
+ */
+export class Sink {
+  shape: SinkShape;
+  private rows: CellValue[][] = [];
+  private readonly positions = new Map<unknown, number>();
+  private keyIndexes: number[] = [];
+  private dedupe = false;
+  private firstLine = Number.POSITIVE_INFINITY;
+  private lastLine = 0;
+  /** When the oldest buffered row arrived (ms). */
+  firstAt = 0;
+  private flight: Flight | undefined;
+  private submitted = 0;
+
+  constructor(
+    readonly stream: string,
+    shape: SinkShape,
+    private readonly options: SinkOptions,
+  ) {
+    this.shape = shape;
+    this.reshape(shape);
+  }
+
+  /** Takes a new shape after a schema change; the caller has flushed and settled the sink. */
+  reshape(shape: SinkShape): void {
+    this.shape = shape;
+    const columns = shape.builder.columns;
+    this.keyIndexes = shape.layout.keyColumns.map((key) => columns.indexOf(key));
+    this.dedupe = this.keyIndexes.length > 0 && this.options.loadMethod !== 'append-only';
+  }
+
+  get buffered(): number {
+    return this.rows.length;
+  }
+
+  get full(): boolean {
+    return this.rows.length >= this.options.batchSizeRows;
+  }
+
+  /** Buffers one record; returns why it was rejected, or undefined when it was taken. */
+  add(
+    record: Record<string, unknown>,
+    lineNumber: number,
+    context: RecordContext,
+    now: number,
+  ): string | undefined {
+    const { validate, layout } = this.shape;
+    if (validate !== undefined && !validate(record)) return describeValidationError(validate.errors);
+    for (const key of layout.keyProperties) {
+      const value = record[key];
+      if (value === undefined || value === null) return `key property "${key}" is missing`;
+    }
+    const row = this.shape.builder.build(record, context);
+    if (this.rows.length === 0) {
+      this.firstLine = lineNumber;
+      this.firstAt = now;
+    }
+    this.lastLine = lineNumber;
+    if (this.dedupe) {
+      const key = rowKey(row, this.keyIndexes);
+      const position = this.positions.get(key);
+      if (position !== undefined) {
+        this.rows[position] = row;
+        return undefined;
+      }
+      this.positions.set(key, this.rows.length);
+    }
+    this.rows.push(row);
+    return undefined;
+  }
+
+  /** Line of the oldest record not yet committed (in flight or buffered); Infinity when none. */
+  pendingFrom(): number {
+    const flight = this.flight;
+    if (flight !== undefined && !flight.done) return flight.firstLine;
+    return this.rows.length > 0 ? this.firstLine : Number.POSITIVE_INFINITY;
+  }
+
+  /** Starts writing the buffered rows (after the previous batch committed); does not wait for the commit. */
+  async flush(): Promise<void> {
+    if (this.rows.length === 0) return;
+    await this.settle();
+    const rows = this.rows;
+    const firstLine = this.firstLine;
+    const lastLine = this.lastLine;
+    this.rows = [];
+    this.positions.clear();
+    this.firstLine = Number.POSITIVE_INFINITY;
+
+    const { builder, table } = this.shape;
+    if (builder.batchedAtIndex >= 0) {
+      const batchedAt = new Date().toISOString();
+      for (const row of rows) row[builder.batchedAtIndex] = batchedAt;
+    }
+    const mode = this.nextMode();
+    this.submitted++;
+    const flight: Flight = { firstLine, done: false, promise: Promise.resolve() };
+    flight.promise = this.options.dialect.writeBatch(table, { columns: builder.columns, rows }, mode).then(
+      () => {
+        flight.done = true;
+        if (this.flight === flight) this.flight = undefined;
+        this.options.metrics.count('record_count', { stream: this.stream }, rows.length);
+        this.options.onCommitted();
+      },
+      (error: unknown) => {
+        const failure =
+          error instanceof SingerError
+            ? error
+            : new SingerError(
+                'WRITE_FAILED',
+                `stream "${this.stream}", lines ${firstLine}-${lastLine}: writing ${rows.length} rows to table "${table.name}" failed: ${errorMessage(error)}`,
+                { cause: error },
+              );
+        this.options.onFailure(failure);
+        throw failure;
+      },
+    );
+    flight.promise.catch(() => undefined); // reported through onFailure and settle()
+    this.flight = flight;
+  }
+
+  /** Resolves once the batch in flight (if any) committed; rejects if it failed. */
+  async settle(): Promise<void> {
+    const flight = this.flight;
+    if (flight !== undefined) await flight.promise;
+  }
+
+  private nextMode(): WriteMode {
+    const keyed = this.shape.layout.keyColumns.length > 0;
+    switch (this.options.loadMethod) {
+      case 'append-only':
+        return 'append';
+      case 'overwrite':
+        if (this.submitted === 0) return 'replace';
+        return keyed ? 'upsert' : 'append';
+      default:
+        return keyed ? 'upsert' : 'append';
+    }
+  }
+}

@@ -1,0 +1,410 @@
+import type { Readable } from 'node:stream';
+import {
+  type ActivateVersionMessage,
+  type Logger,
+  type MessageBatch,
+  type Metrics,
+  readMessageBatches,
+  type SchemaMessage,
+  SingerError,
+  type SingerWriter,
+} from '@wms-singer/singer';
+import type { Dialect, TableRef } from './dialects/dialect.js';
+import { RecordValidators } from './records/record-validator.js';
+import { type RecordContext, RowBuilder } from './records/row-builder.js';
+import { NameRegistry, normaliseName } from './schema/names.js';
+import { layoutStream, type MetadataField, VERSION_FIELDS } from './schema/stream-layout.js';
+import { planTable } from './schema/table-plan.js';
+import type { TargetConfig } from './settings.js';
+import { Sink, type SinkShape } from './sink.js';
+import { StateLedger } from './state-ledger.js';
+
+export interface TargetContext {
+  logger: Logger;
+  metrics: Metrics;
+  output: SingerWriter;
+  signal: AbortSignal;
+}
+
+const ALL_METADATA: MetadataField[] = [
+  '_sdc_extracted_at',
+  '_sdc_received_at',
+  '_sdc_batched_at',
+  '_sdc_deleted_at',
+  '_sdc_sequence',
+  '_sdc_table_version',
+  '_sdc_sync_started_at',
+];
+
+export const REJECTS_TABLE = '_sdc_rejects';
+
+const REJECT_SCHEMA: SchemaMessage = {
+  type: 'SCHEMA',
+  stream: REJECTS_TABLE,
+  key_properties: [],
+  schema: {
+    type: 'object',
+    properties: {
+      stream: { type: 'string' },
+      line_number: { type: 'integer' },
+      reason: { type: 'string' },
+      record: { type: 'object' },
+      rejected_at: { type: 'string', format: 'date-time' },
+    },
+  },
+};
+
+/** A stream the target has seen a SCHEMA for. */
+interface StreamEntry {
+  sink: Sink;
+  schema: SchemaMessage;
+  fingerprint: string;
+  /** Rows carry `_sdc_table_version` (a versioned record or an ACTIVATE_VERSION was seen). */
+  versioned: boolean;
+  table: TableRef;
+}
+
+/**
+ * Routes messages to one sink per stream and keeps the state discipline: a STATE is printed
+ * only once every record that arrived before it is committed, and the latest state is printed
+ * at the end. The database is reached only through the dialect.
+ */
+export class Target {
+  private readonly streams = new Map<string, StreamEntry>();
+  private rejects: Sink | undefined;
+  private readonly tables = new NameRegistry();
+  private readonly states = new StateLedger();
+  private readonly validators = new RecordValidators();
+  private readonly syncStartedAt = Date.now();
+  private readonly context: RecordContext = {
+    timeExtracted: undefined,
+    version: undefined,
+    receivedAt: '',
+    sequence: 0,
+  };
+  private lock: Promise<unknown> = Promise.resolve();
+  private failure: SingerError | undefined;
+  private input: Readable | undefined;
+
+  constructor(
+    private readonly config: TargetConfig,
+    private readonly dialect: Dialect,
+    private readonly run: TargetContext,
+  ) {}
+
+  async load(input: Readable): Promise<void> {
+    this.input = input;
+    const { signal, logger } = this.run;
+    await this.dialect.open();
+    const stop = (): void => {
+      input.destroy();
+    };
+    signal.addEventListener('abort', stop, { once: true });
+    const tickMs = Math.min(1000, this.config.batch_max_age_seconds * 1000);
+    const ageTimer =
+      this.config.batch_max_age_seconds > 0
+        ? setInterval(() => {
+            this.exclusive(() => this.flushAged()).catch((error: unknown) => this.fail(error));
+          }, tickMs)
+        : undefined;
+    ageTimer?.unref();
+    try {
+      let readError: unknown;
+      try {
+        for await (const batch of readMessageBatches(input)) {
+          await this.exclusive(() => this.process(batch));
+          if (this.failure !== undefined || signal.aborted) break;
+        }
+      } catch (error) {
+        readError = error;
+      }
+      clearInterval(ageTimer);
+      await this.lock.catch(() => undefined);
+      if (this.failure !== undefined) {
+        await this.settleAll().catch(() => undefined);
+        this.releaseStates();
+        throw this.failure;
+      }
+      if (readError !== undefined && !signal.aborted) {
+        // Bad input: what came before it is valid, so commit it and print the state covering it.
+        try {
+          await this.finish();
+        } catch (secondary) {
+          logger.error({ err: String(secondary) }, 'could not commit the records before the bad input');
+        }
+        throw readError;
+      }
+      await this.finish();
+      if (signal.aborted)
+        logger.warn('stopped by a signal: buffered records committed, covering state printed');
+    } finally {
+      clearInterval(ageTimer);
+      signal.removeEventListener('abort', stop);
+      await this.dialect.close();
+    }
+  }
+
+  /** Runs engine steps one at a time: input chunks and the batch age timer never interleave. */
+  private exclusive<T>(step: () => Promise<T>): Promise<T> {
+    const next = this.lock.then(step);
+    this.lock = next.catch(() => undefined);
+    return next;
+  }
+
+  private fail(error: unknown): void {
+    if (this.failure !== undefined) return;
+    this.failure =
+      error instanceof SingerError
+        ? error
+        : new SingerError('TARGET_FAILED', error instanceof Error ? error.message : String(error));
+    this.input?.destroy();
+  }
+
+  private async process(batch: MessageBatch): Promise<void> {
+    const { messages, lineNumbers } = batch;
+    const now = Date.now();
+    const context = this.context;
+    if (this.config.add_record_metadata) context.receivedAt = new Date(now).toISOString();
+    const sequenceBase = this.syncStartedAt * 1000;
+    for (let i = 0; i < messages.length; i++) {
+      const message = messages[i]!;
+      const line = lineNumbers[i]!;
+      switch (message.type) {
+        case 'RECORD': {
+          const entry = this.streams.get(message.stream);
+          if (entry === undefined) {
+            throw new SingerError(
+              'RECORD_BEFORE_SCHEMA',
+              `stream "${message.stream}", line ${line}: RECORD before any SCHEMA for this stream`,
+            );
+          }
+          const version = message.version ?? undefined;
+          if (version !== undefined && !entry.versioned) {
+            entry.versioned = true;
+            await this.shapeStream(entry.schema, line, entry, true);
+          }
+          context.timeExtracted = message.time_extracted ?? undefined;
+          context.version = version;
+          context.sequence = sequenceBase + line;
+          const sink = entry.sink;
+          const rejected = sink.add(message.record, line, context, now);
+          if (rejected !== undefined) await this.reject(message.stream, line, rejected, message.record, now);
+          else if (sink.full) await sink.flush();
+          break;
+        }
+        case 'SCHEMA':
+          await this.shapeStream(message, line, this.streams.get(message.stream));
+          break;
+        case 'STATE':
+          this.states.push(line, message.value);
+          break;
+        case 'ACTIVATE_VERSION':
+          await this.activateVersion(message, line);
+          break;
+      }
+    }
+    this.releaseStates();
+  }
+
+  /**
+   * Creates or evolves the stream's table for a SCHEMA (or for the version columns), after the
+   * sink's buffered rows are committed under the old shape.
+   */
+  private async shapeStream(
+    message: SchemaMessage,
+    line: number,
+    entry: StreamEntry | undefined,
+    force = false,
+  ): Promise<void> {
+    const fingerprint = JSON.stringify([message.schema, message.key_properties, message.bookmark_properties]);
+    const versioned = entry?.versioned ?? false;
+    if (!force && entry !== undefined && entry.fingerprint === fingerprint) return; // a resent SCHEMA
+    const where = `stream "${message.stream}", line ${line}`;
+    const metadata = this.config.add_record_metadata ? ALL_METADATA : versioned ? VERSION_FIELDS : [];
+    const layout = layoutStream(
+      message.stream,
+      line,
+      message.schema,
+      message.key_properties,
+      message.bookmark_properties ?? [],
+      {
+        maxIdentifierLength: this.dialect.maxIdentifierLength,
+        flatteningMaxDepth: this.config.flattening_enabled ? this.config.flattening_max_depth : 0,
+        metadata,
+      },
+    );
+    const table = entry?.table ?? this.tableFor(message.stream, where);
+    if (entry !== undefined) {
+      await entry.sink.flush();
+      await entry.sink.settle();
+    }
+    const validate = this.config.validate_records ? this.validators.validatorFor(message.schema) : undefined;
+    const shape = await this.prepareTable(table, layout, validate, where);
+    if (entry === undefined) {
+      const sink = new Sink(message.stream, shape, this.sinkOptions());
+      this.streams.set(message.stream, { sink, schema: message, fingerprint, versioned, table });
+    } else {
+      entry.sink.reshape(shape);
+      entry.schema = message;
+      entry.fingerprint = fingerprint;
+    }
+  }
+
+  private async prepareTable(
+    table: TableRef,
+    layout: SinkShape['layout'],
+    validate: SinkShape['validate'],
+    where: string,
+  ): Promise<SinkShape> {
+    const existing = await this.dialect.describeTable(table);
+    const plan = planTable(
+      table,
+      layout,
+      existing,
+      { primaryKey: this.config.load_method !== 'append-only' },
+      where,
+    );
+    if (plan.create !== undefined) {
+      await this.dialect.createTable(plan.create);
+      this.run.logger.info({ table: table.name }, 'created table');
+    }
+    if (plan.add.length > 0) {
+      await this.dialect.addColumns(table, plan.add);
+      this.run.logger.info({ table: table.name, columns: plan.add.map((c) => c.name) }, 'added columns');
+    }
+    if (plan.alter.length > 0) {
+      await this.dialect.alterColumns(table, plan.alter);
+      this.run.logger.info(
+        { table: table.name, columns: plan.alter.map((c) => c.column) },
+        'widened columns',
+      );
+    }
+    const kinds = new Map(plan.table.columns.map((c) => [c.name, c.type.kind]));
+    const builder = new RowBuilder(
+      layout.columns,
+      layout.columns.map((c) => kinds.get(c.name) ?? c.type.kind),
+      this.syncStartedAt,
+    );
+    return { table: plan.table, layout, builder, validate };
+  }
+
+  private tableFor(stream: string, where: string): TableRef {
+    const name = normaliseName(`${this.config.table_prefix}${stream}`, this.dialect.maxIdentifierLength);
+    const holder = this.tables.claim(name, stream);
+    if (holder !== undefined) {
+      throw new SingerError(
+        'NAME_COLLISION',
+        `${where}: streams "${holder}" and "${stream}" both become table "${name}"`,
+      );
+    }
+    const schema = this.config.default_target_schema;
+    return schema === undefined || schema === '' ? { name } : { schema, name };
+  }
+
+  private sinkOptions(): ConstructorParameters<typeof Sink>[2] {
+    return {
+      dialect: this.dialect,
+      metrics: this.run.metrics,
+      batchSizeRows: this.config.batch_size_rows,
+      loadMethod: this.config.load_method,
+      onCommitted: () => this.releaseStates(),
+      onFailure: (error) => this.fail(error),
+    };
+  }
+
+  private async activateVersion(message: ActivateVersionMessage, line: number): Promise<void> {
+    const entry = this.streams.get(message.stream);
+    if (entry === undefined) {
+      throw new SingerError(
+        'ACTIVATE_VERSION_BEFORE_SCHEMA',
+        `stream "${message.stream}", line ${line}: ACTIVATE_VERSION before any SCHEMA for this stream`,
+      );
+    }
+    if (!entry.versioned) {
+      entry.versioned = true;
+      await this.shapeStream(entry.schema, line, entry, true);
+    }
+    await entry.sink.flush();
+    await entry.sink.settle();
+    const retired = await this.dialect.retireVersions({
+      table: entry.table,
+      version: message.version,
+      versionColumn: normaliseName('_sdc_table_version', this.dialect.maxIdentifierLength),
+      mode: this.config.hard_delete ? 'delete' : 'soft',
+      deletedAtColumn: normaliseName('_sdc_deleted_at', this.dialect.maxIdentifierLength),
+      deletedAt: new Date().toISOString(),
+    });
+    this.run.logger.info(
+      { stream: message.stream, version: message.version, retired, hard_delete: this.config.hard_delete },
+      'activated version',
+    );
+  }
+
+  private async reject(
+    stream: string,
+    line: number,
+    reason: string,
+    record: Record<string, unknown>,
+    now: number,
+  ): Promise<void> {
+    const text = `stream "${stream}", line ${line}: ${reason}`;
+    const policy = this.config.invalid_record_policy;
+    if (policy === 'fail') throw new SingerError('RECORD_INVALID', text);
+    this.run.metrics.count('record_rejected', { stream, policy });
+    this.run.logger.warn({ stream, line, policy }, `rejected record: ${text}`);
+    if (policy !== 'dead_letter') return;
+    if (this.rejects === undefined) {
+      const where = `rejects table, line ${line}`;
+      const table = this.tableFor(REJECTS_TABLE, where);
+      const layout = layoutStream(REJECTS_TABLE, line, REJECT_SCHEMA.schema, [], [], {
+        maxIdentifierLength: this.dialect.maxIdentifierLength,
+        flatteningMaxDepth: 0,
+        metadata: [],
+      });
+      const shape = await this.prepareTable(table, layout, undefined, where);
+      this.rejects = new Sink(REJECTS_TABLE, shape, { ...this.sinkOptions(), loadMethod: 'append-only' });
+    }
+    const rejectRecord = {
+      stream,
+      line_number: line,
+      reason,
+      record,
+      rejected_at: new Date(now).toISOString(),
+    };
+    this.rejects.add(rejectRecord, line, this.context, now);
+    if (this.rejects.full) await this.rejects.flush();
+  }
+
+  private async flushAged(): Promise<void> {
+    const limit = Date.now() - this.config.batch_max_age_seconds * 1000;
+    for (const sink of this.sinks()) {
+      if (sink.buffered > 0 && sink.firstAt <= limit) await sink.flush();
+    }
+  }
+
+  private *sinks(): Generator<Sink> {
+    for (const entry of this.streams.values()) yield entry.sink;
+    if (this.rejects !== undefined) yield this.rejects;
+  }
+
+  /** Commits everything buffered, then prints the latest state. */
+  private async finish(): Promise<void> {
+    for (const sink of this.sinks()) await sink.flush();
+    await this.settleAll();
+    this.releaseStates();
+  }
+
+  private async settleAll(): Promise<void> {
+    for (const sink of this.sinks()) await sink.settle();
+  }
+
+  private releaseStates(): void {
+    if (this.states.waiting === 0) return;
+    let watermark = Number.POSITIVE_INFINITY;
+    for (const sink of this.sinks()) watermark = Math.min(watermark, sink.pendingFrom());
+    const text = this.states.release(watermark);
+    if (text === undefined) return;
+    this.run.output.writeLine(text);
+    this.run.output.drain().catch(() => undefined); // a dead stdout is reported by the writer itself
+  }
+}
