@@ -1,0 +1,117 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Simulator } from '@wms-singer/wms-simulator';
+
+const BIN = fileURLToPath(new URL('../../../bin/tap-oracle-wms.js', import.meta.url));
+
+export interface Message {
+  type: string;
+  stream?: string;
+  record?: Record<string, unknown>;
+  schema?: { properties: Record<string, unknown> };
+  key_properties?: string[];
+  bookmark_properties?: string[];
+  time_extracted?: string;
+  version?: number;
+  value?: { bookmarks?: Record<string, Record<string, unknown>> };
+}
+
+export interface TapRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  messages: Message[];
+}
+
+export interface TapInputs {
+  catalog?: unknown;
+  state?: unknown;
+  args?: string[];
+  /** Called once the child is running (to send it a signal, say). */
+  onStart?: (pid: number) => void;
+}
+
+/** Basic-auth settings for a simulator, with small pages so every run crosses page boundaries. */
+export function basicConfig(sim: Simulator, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    base_url: sim.baseUrl,
+    username: 'wms_user',
+    password: 'wms_password',
+    page_size: 7,
+    retry_backoff_seconds: 0.01,
+    log_level: 'warn',
+    ...extra,
+  };
+}
+
+export function oauthConfig(sim: Simulator, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    base_url: sim.baseUrl,
+    auth_method: 'oauth2',
+    oauth_token_url: sim.tokenUrl,
+    oauth_client_id: 'wms_client',
+    oauth_client_secret: 'wms_secret',
+    page_size: 7,
+    retry_backoff_seconds: 0.01,
+    log_level: 'warn',
+    ...extra,
+  };
+}
+
+/** Runs the built CLI with the config (and catalog/state) written to files; parses stdout lines. */
+export async function runTap(config: unknown, inputs: TapInputs = {}): Promise<TapRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'tap-wms-'));
+  const args = [BIN];
+  const write = (name: string, value: unknown): string => {
+    const path = join(dir, name);
+    writeFileSync(path, JSON.stringify(value));
+    return path;
+  };
+  args.push('--config', write('config.json', config));
+  if (inputs.catalog !== undefined) args.push('--catalog', write('catalog.json', inputs.catalog));
+  if (inputs.state !== undefined) args.push('--state', write('state.json', inputs.state));
+  args.push(...(inputs.args ?? []));
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid !== undefined) inputs.onStart?.(child.pid);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', (exit) => resolve(exit)));
+  // --discover prints one pretty-printed JSON document, not Singer lines.
+  const messages = args.includes('--discover') ? [] : parseLines(stdout);
+  return { code, stdout, stderr, messages };
+}
+
+export function parseLines(stdout: string): Message[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Message);
+}
+
+export const recordsOf = (run: TapRun, stream: string): Record<string, unknown>[] =>
+  run.messages.filter((m) => m.type === 'RECORD' && m.stream === stream).map((m) => m.record!);
+
+export const idsOf = (records: Record<string, unknown>[]): number[] =>
+  records.map((r) => r.id as number).sort((a, b) => a - b);
+
+export const liveIds = (sim: Simulator, entity: string): number[] => idsOf(sim.snapshot(entity));
+
+export const lastState = (run: TapRun): Message['value'] =>
+  run.messages.filter((m) => m.type === 'STATE').at(-1)?.value;
+
+/** The list requests of one entity the simulator saw. */
+export const listRequests = (sim: Simulator, entity: string) =>
+  sim.requests.filter((r) => r.path.replace(/\/$/, '').endsWith(`/entity/${entity}`));
+
+/** The stderr lines that are not JSON log lines (the harness's one-line error). */
+export const errorLines = (run: TapRun): string[] =>
+  run.stderr.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('{'));
