@@ -13,7 +13,7 @@ export type FieldType =
   | 'child_set';
 
 /**
- * A field value as held while serving: integer, decimal (number), relation (target id), child_set (count)
+ * A field value as held while serving: integer, decimal (scaled integer, see FieldSpec.scale), relation (target id), child_set (count)
  * -> number; datetime -> epoch micros; date -> day number; string; boolean; null.
  */
 export type FieldValue = number | string | boolean | null;
@@ -31,6 +31,8 @@ export interface FieldSpec {
   readonly target?: string;
   /** Child set: the field of the target entity pointing back here. */
   readonly via?: string;
+  /** Decimals: getters return the value times 10^scale as an integer (fast to render exactly). */
+  readonly scale: number;
   /** Strings that may need JSON escaping (free text); generated codes never do. */
   readonly escape: boolean;
   readonly get: (row: RowContext) => FieldValue;
@@ -45,6 +47,7 @@ interface FieldOptions {
   allowBlank?: boolean;
   target?: string;
   via?: string;
+  scale?: number;
 }
 
 function field(
@@ -62,6 +65,7 @@ function field(
     maxLength: type === 'string' ? (options.maxLength === undefined ? 50 : options.maxLength) : null,
     filterable: options.filterable ?? false,
     escape: options.escape ?? false,
+    scale: options.scale ?? 0,
     get,
     ...(options.target === undefined ? {} : { target: options.target }),
     ...(options.via === undefined ? {} : { via: options.via }),
@@ -73,8 +77,8 @@ export const f = {
     field(name, 'integer', get, o),
   str: (name: string, get: (row: RowContext) => string | null, o?: FieldOptions) =>
     field(name, 'string', get, o),
-  dec: (name: string, get: (row: RowContext) => number | null, o?: FieldOptions) =>
-    field(name, 'decimal', get, o),
+  dec: (name: string, scale: number, get: (row: RowContext) => number | null, o?: FieldOptions) =>
+    field(name, 'decimal', get, { ...o, scale }),
   bool: (name: string, get: (row: RowContext) => boolean | null, o?: FieldOptions) =>
     field(name, 'boolean', get, o),
   date: (name: string, get: (row: RowContext) => number | null, o?: FieldOptions) =>

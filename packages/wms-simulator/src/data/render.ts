@@ -7,14 +7,41 @@ import type { FieldSpec, FieldValue } from './fields.js';
 import type { RowContext } from './row.js';
 import { formatDay, formatInstant } from './time.js';
 
+/** Relation targets up to this id have their JSON cached (master data; keys never change). */
+const CACHED_IDS = 100_000;
+
+const POWERS = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000];
+
+/** 12345 at scale 3 -> "12.345"; 12500 -> "12.5"; 12000 -> "12": integer arithmetic, no float printing. */
+export function formatScaled(scaled: number, scale: number): string {
+  if (scale === 0) return String(scaled);
+  const negative = scaled < 0;
+  const abs = negative ? -scaled : scaled;
+  const power = POWERS[scale] as number;
+  const whole = Math.floor(abs / power);
+  let frac = abs - whole * power;
+  let text = (negative ? '-' : '') + whole;
+  if (frac === 0) return text;
+  let digits = scale;
+  while (frac % 10 === 0) {
+    frac /= 10;
+    digits--;
+  }
+  const f = String(frac);
+  text += '.' + (f.length < digits ? '0'.repeat(digits - f.length) + f : f);
+  return text;
+}
+
 type Renderer = (value: FieldValue, row: RowContext) => string;
 
 function rendererFor(ds: Dataset, field: FieldSpec): Renderer {
   switch (field.type) {
     case 'integer':
       return (v) => (v === null ? 'null' : String(v));
-    case 'decimal':
-      return (v) => (v === null ? 'null' : '"' + v + '"');
+    case 'decimal': {
+      const scale = field.scale;
+      return (v) => (v === null ? 'null' : '"' + formatScaled(v as number, scale) + '"');
+    }
     case 'boolean':
       return (v) => (v === null ? 'null' : v ? 'true' : 'false');
     case 'date':
@@ -23,20 +50,21 @@ function rendererFor(ds: Dataset, field: FieldSpec): Renderer {
       return (v, row) => (v === null ? 'null' : '"' + formatInstant(v as number, row.offset) + '"');
     case 'relation': {
       const target = field.target as string;
+      const prefix = ',"url":"' + ds.fkUrlBase + target + '/';
+      // Keys of small targets (facilities, items, codes) repeat on every page: render each once.
+      const cache: string[] = [];
+      const render = (id: number) =>
+        '{"id":' + id + ',"key":"' + ds.keyOf(target, id) + '"' + prefix + id + '/"}';
       return (v) => {
         if (v === null) return 'null';
-        return (
-          '{"id":' +
-          v +
-          ',"key":"' +
-          ds.keyOf(target, v as number) +
-          '","url":"' +
-          ds.fkUrlBase +
-          target +
-          '/' +
-          v +
-          '/"}'
-        );
+        const id = v as number;
+        if (id > CACHED_IDS) return render(id);
+        let text = cache[id];
+        if (text === undefined) {
+          text = render(id);
+          cache[id] = text;
+        }
+        return text;
       };
     }
     case 'child_set': {

@@ -76,10 +76,51 @@ export class Table {
     return this.liveCache;
   }
 
+  /**
+   * Sorts live rows by (mod_ts, id) with a bucket pass over the mod_ts range: O(n) for a million rows where a
+   * comparator sort takes seconds. Rows enter their bucket in id order and the insertion sort is stable.
+   */
   buildIndex(): void {
     const modTs = this.modTs;
-    const rows = Uint32Array.from(this.liveRows());
-    rows.sort((a, b) => (modTs[a] as number) - (modTs[b] as number) || a - b);
+    const live = this.liveRows();
+    const n = live.length;
+    const rows = new Uint32Array(n);
+    if (n === 0) {
+      this.modIndex = rows;
+      return;
+    }
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < n; i++) {
+      const m = modTs[live[i] as number] as number;
+      if (m < min) min = m;
+      if (m > max) max = m;
+    }
+    const buckets = n;
+    const scale = buckets / (max - min + 1);
+    const bucketOf = (m: number) => Math.min(buckets - 1, Math.floor((m - min) * scale));
+    const starts = new Uint32Array(buckets + 1);
+    for (let i = 0; i < n; i++) starts[bucketOf(modTs[live[i] as number] as number) + 1]!++;
+    for (let b = 0; b < buckets; b++) starts[b + 1]! += starts[b] as number;
+    const fill = starts.slice(0, buckets);
+    for (let i = 0; i < n; i++) {
+      const idx = live[i] as number;
+      rows[fill[bucketOf(modTs[idx] as number)]!++] = idx;
+    }
+    for (let b = 0; b < buckets; b++) {
+      const lo = starts[b] as number;
+      const hi = starts[b + 1] as number;
+      for (let i = lo + 1; i < hi; i++) {
+        const idx = rows[i] as number;
+        const m = modTs[idx] as number;
+        let j = i - 1;
+        while (j >= lo && (modTs[rows[j] as number] as number) > m) {
+          rows[j + 1] = rows[j] as number;
+          j--;
+        }
+        rows[j + 1] = idx;
+      }
+    }
     this.modIndex = rows;
   }
 

@@ -4,9 +4,18 @@
  */
 import type { Dataset } from '../data/dataset.js';
 import type { FieldSpec, FieldValue } from '../data/fields.js';
+import { formatScaled } from '../data/render.js';
 import { RowContext } from '../data/row.js';
 import type { Table } from '../data/table.js';
-import { type DateParts, instantParts, parseDay, parseInstant, US_PER_DAY } from '../data/time.js';
+import {
+  type DateParts,
+  formatDay,
+  formatInstant,
+  instantParts,
+  parseDay,
+  parseInstant,
+  US_PER_DAY,
+} from '../data/time.js';
 import { apiError } from '../errors.js';
 
 export const LOOKUPS = [
@@ -69,9 +78,13 @@ function parseOperand(
     case 'child_set':
       if (!/^-?\d+$/.test(text)) throw bad();
       return Number(text);
-    case 'decimal':
+    case 'decimal': {
       if (!/^-?\d+(\.\d+)?$/.test(text)) throw bad();
-      return Number(text);
+      // Compare in the field's scaled integers; an operand finer than the scale stays fractional.
+      const scaled = Number(text) * 10 ** field.scale;
+      const rounded = Math.round(scaled);
+      return Math.abs(scaled - rounded) < 1e-6 ? rounded : scaled;
+    }
     case 'boolean': {
       const b = parseBoolean(text);
       if (b === undefined) throw bad();
@@ -218,7 +231,8 @@ export function parseFilter(
     operands = [parseOperand(ds, key, operandField, text, rules)];
   }
   const compare = comparison(lookup, operands);
-  const value = compileValue(ds, path);
+  const raw = compileValue(ds, path);
+  const value = TEXT_LOOKUPS.has(lookup) ? (row: RowContext) => textOf(terminal, raw(row), row) : raw;
   const tested =
     part === undefined
       ? (row: RowContext) => compare(value(row))
@@ -228,6 +242,21 @@ export function parseFilter(
         };
   const test = negate ? (row: RowContext) => !tested(row) : tested;
   return { key: rawKey, path, lookup, part, negate, operands, test };
+}
+
+/** Text lookups (contains, iexact, ...) match the value as the API renders it. */
+function textOf(field: FieldSpec, value: FieldValue, row: RowContext): FieldValue {
+  if (value === null) return null;
+  switch (field.type) {
+    case 'decimal':
+      return formatScaled(value as number, field.scale);
+    case 'datetime':
+      return formatInstant(value as number, row.offset);
+    case 'date':
+      return formatDay(value as number);
+    default:
+      return value;
+  }
 }
 
 /** A reader of the path's terminal value; related rows are loaded into contexts owned by the reader. */

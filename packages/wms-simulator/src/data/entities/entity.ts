@@ -65,7 +65,7 @@ export function custom(prefix: string, kinds: ReadonlyArray<'field' | 'date' | '
         fields.push(f.int(name, (r) => (unit(r.hv, salt) < 0.5 ? null : below(r.hv, salt + 1, 100_000))));
       } else {
         fields.push(
-          f.dec(name, (r) => (unit(r.hv, salt) < 0.5 ? null : below(r.hv, salt + 1, 10_000_000) / 1000)),
+          f.dec(name, 3, (r) => (unit(r.hv, salt) < 0.5 ? null : below(r.hv, salt + 1, 10_000_000))),
         );
       }
     }
