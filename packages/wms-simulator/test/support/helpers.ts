@@ -3,12 +3,15 @@ import { type Simulator, type SimulatorOptions, startSimulator } from '../../src
 
 export const BASIC = 'Basic ' + Buffer.from('wms_user:wms_password').toString('base64');
 
+/** Parsed API payloads: tests inspect them field by field. */
+// biome-ignore lint/suspicious/noExplicitAny: the one place test payloads are untyped
+export type Json = any;
+
 export interface Reply {
   status: number;
   headers: Headers;
   text: string;
-  // biome-ignore lint/suspicious/noExplicitAny: test payloads are inspected field by field
-  json: any;
+  json: Json;
 }
 
 export async function call(url: string, init: RequestInit = {}): Promise<Reply> {
@@ -43,13 +46,11 @@ export async function withSimulator<T>(
 }
 
 /** Follows next_page from a first URL; returns every record. */
-// biome-ignore lint/suspicious/noExplicitAny: records are checked by the callers
 export async function walk(
   firstUrl: string,
   init?: RequestInit,
-): Promise<{ records: any[]; pages: Reply[] }> {
-  // biome-ignore lint/suspicious/noExplicitAny: see above
-  const records: any[] = [];
+): Promise<{ records: Json[]; pages: Reply[] }> {
+  const records: Json[] = [];
   const pages: Reply[] = [];
   let url: string | null = firstUrl;
   while (url !== null) {
