@@ -24,6 +24,11 @@ export interface PagerOptions {
 export class Pager {
   private pageSize = 0;
 
+  /** The page size asked for now (halved after slow pages). */
+  get currentPageSize(): number {
+    return this.pageSize;
+  }
+
   constructor(
     private readonly client: WmsClient,
     private readonly options: PagerOptions,

@@ -6,6 +6,7 @@ import {
   type JsonSchema,
   type Logger,
   type Metrics,
+  SingerError,
   type SingerWriter,
   type StreamReplication,
   selectedProperties,
@@ -170,9 +171,13 @@ export class WmsStream {
         logger,
       });
       let pages = 0;
+      let last: JsonObject | undefined;
+      let lastFull = false;
       try {
         for await (const page of pager.pages(this.firstUrl(bounds, variant))) {
           pages++;
+          last = page.records[page.records.length - 1];
+          lastFull = page.records.length >= pager.currentPageSize;
           const records = variant.sendFields ? page.records : this.project(page.records);
           const sent = records === page.records ? this.projectIfWider(records) : records;
           for (const record of sent) output.writeRecord(this.name, record, page.receivedAt, version);
@@ -182,6 +187,7 @@ export class WmsStream {
         }
         return;
       } catch (error) {
+        if (lastFull && (await this.endedAfterPhantomPage(error, bounds, variant, last))) return;
         const next = variants[index + 1];
         if (!(error instanceof WmsRequestError) || error.status !== 400 || pages > 0 || next === undefined)
           throw error;
@@ -196,6 +202,40 @@ export class WmsStream {
         );
       }
     }
+  }
+
+  /**
+   * Paged mode with stale counts: after a full page, `next_page` may point past the end, and
+   * that page has been seen to answer 500 rather than 404. When the retries of such a page are
+   * exhausted, ask for one row after the last one written (by the walk's own ordering): a 404
+   * proves the list had ended. Rows sharing the last mod_ts are re-read by the next run's overlap.
+   */
+  private async endedAfterPhantomPage(
+    error: unknown,
+    bounds: Record<string, string>,
+    variant: QueryVariant,
+    last: JsonObject | undefined,
+  ): Promise<boolean> {
+    if (this.run.config.page_mode !== 'paged' || last === undefined) return false;
+    if (!(error instanceof SingerError) || error.code !== 'WMS_UNAVAILABLE') return false;
+    const key = this.replication.key;
+    let after: Record<string, string>;
+    if (variant.ordering === 'id') after = { id__gt: String(last.id) };
+    else if (key !== undefined && variant.ordering?.startsWith(key) && typeof last[key] === 'string')
+      after = { [`${key}__gt`]: last[key] };
+    else return false;
+    const probe = new URL(
+      this.firstUrl({ ...bounds, ...after }, { ordering: variant.ordering, sendFields: false }),
+    );
+    probe.searchParams.set('page_size', '1');
+    probe.searchParams.set('fields', 'id');
+    const response = await this.run.client.getJson(probe.toString(), { endpoint: 'list', entity: this.name });
+    if (response.status !== 404) return false;
+    this.run.logger.warn(
+      { stream: this.name },
+      `entity ${this.name}: the page after the last full page failed, and no row follows it: the list has ended (stale page count)`,
+    );
+    return true;
   }
 
   private firstUrl(bounds: Record<string, string>, variant: QueryVariant): string {

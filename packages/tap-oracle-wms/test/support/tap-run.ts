@@ -85,8 +85,8 @@ export async function runTap(config: unknown, inputs: TapInputs = {}): Promise<T
     stderr += chunk;
   });
   const code = await new Promise<number | null>((resolve) => child.on('close', (exit) => resolve(exit)));
-  // --discover prints one pretty-printed JSON document, not Singer lines.
-  const messages = args.includes('--discover') ? [] : parseLines(stdout);
+  // --discover and --about print one pretty-printed JSON document, not Singer lines.
+  const messages = args.includes('--discover') || args.includes('--about') ? [] : parseLines(stdout);
   return { code, stdout, stderr, messages };
 }
 
