@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { projectRoot } from './meltano.js';
@@ -98,8 +99,21 @@ function renderSettings(about: About, indent: string): string[] {
   return lines;
 }
 
-const begin = (plugin: string) => `# BEGIN settings generated from \`${plugin} --about --format json\``;
-const end = (plugin: string) => `# END settings of ${plugin}`;
+const marker = (plugin: string) => `# Settings generated from \`${plugin} --about --format json\``;
+
+/** The generated lines after the marker: deeper than it, or its own settings keys. */
+function generatedLength(lines: string[], from: number, indent: string): number {
+  let index = from;
+  while (index < lines.length) {
+    const line = lines[index]!;
+    const deeper = line.startsWith(`${indent} `) || line.trim() === '';
+    const own =
+      line.startsWith(`${indent}settings:`) || line.startsWith(`${indent}settings_group_validation:`);
+    if (!deeper && !own) break;
+    index++;
+  }
+  return index - from;
+}
 
 /** meltano.yml with each plugin's settings block rendered from its executable's `--about`. */
 export function renderMeltanoYml(
@@ -109,11 +123,14 @@ export function renderMeltanoYml(
   let text = current;
   for (const plugin of plugins) {
     const lines = text.split('\n');
-    const first = lines.findIndex((line) => line.trim() === begin(plugin));
-    const last = lines.findIndex((line) => line.trim() === end(plugin));
-    if (first < 0 || last < first) throw new Error(`meltano.yml: markers for ${plugin} settings not found`);
-    const indent = lines[first]!.slice(0, lines[first]!.indexOf('#'));
-    lines.splice(first + 1, last - first - 1, ...renderSettings(readAbout(plugin), indent));
+    const at = lines.findIndex((line) => line.trim() === marker(plugin));
+    if (at < 0) throw new Error(`meltano.yml: the line "${marker(plugin)}" is missing`);
+    const indent = lines[at]!.slice(0, lines[at]!.indexOf('#'));
+    lines.splice(
+      at + 1,
+      generatedLength(lines, at + 1, indent),
+      ...renderSettings(readAbout(plugin), indent),
+    );
     text = lines.join('\n');
   }
   return text;
@@ -123,5 +140,11 @@ if (process.argv.includes('--write')) {
   const named = process.argv.filter((arg): arg is PluginName => arg in pluginExecutables);
   const plugins = named.length > 0 ? named : undefined;
   writeFileSync(meltanoYmlPath, renderMeltanoYml(readFileSync(meltanoYmlPath, 'utf8'), plugins));
+  // The lint step formats YAML too: leave the file the way it wants it.
+  const biome = resolve(projectRoot, 'node_modules/@biomejs/biome/bin/biome');
+  const formatted = spawnSync(process.execPath, [biome, 'format', '--write', meltanoYmlPath], {
+    stdio: 'inherit',
+  });
+  if (formatted.status !== 0) process.exitCode = 1;
   process.stderr.write(`wrote the settings in ${meltanoYmlPath}\n`);
 }

@@ -1,0 +1,133 @@
+// meltano.yml against the executables it names, and what Meltano itself reads from it.
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { MeltanoSandbox, projectRoot, run } from './support/meltano.js';
+import {
+  type MeltanoSetting,
+  meltanoYmlPath,
+  type PluginName,
+  readAbout,
+  settingsFromAbout,
+} from './support/meltano-settings.js';
+
+interface PluginDefinition {
+  name: string;
+  inherit_from?: string;
+  namespace?: string;
+  pip_url?: string;
+  executable?: string;
+  capabilities?: string[];
+  settings?: MeltanoSetting[];
+  settings_group_validation?: string[][];
+  metadata?: Record<string, Record<string, unknown>>;
+}
+
+interface Project {
+  default_environment: string;
+  environments: { name: string; config?: unknown }[];
+  plugins: { extractors: PluginDefinition[]; loaders: PluginDefinition[] };
+  jobs: { name: string; tasks: string[] }[];
+  schedules: { name: string; interval: string; job: string }[];
+}
+
+let project: Project;
+let sandbox: MeltanoSandbox;
+
+before(async () => {
+  // Meltano's own YAML library reads the file, as Meltano would.
+  const python = resolve(projectRoot, '.venv/bin/python');
+  const read = 'import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))';
+  const result = await run(python, ['-c', read, meltanoYmlPath]);
+  assert.equal(
+    result.status,
+    0,
+    `${python} could not read meltano.yml (run scripts/setup.sh): ${result.stderr}`,
+  );
+  project = JSON.parse(result.stdout) as Project;
+  sandbox = new MeltanoSandbox({});
+});
+
+after(() => sandbox?.remove());
+
+function plugin(name: string): PluginDefinition {
+  const found = [...project.plugins.extractors, ...project.plugins.loaders].find(
+    (entry) => entry.name === name,
+  );
+  assert.ok(found, `meltano.yml has no plugin ${name}`);
+  return found;
+}
+
+describe('meltano.yml', () => {
+  for (const name of ['tap-oracle-wms', 'target-oracle'] as PluginName[]) {
+    test(`${name}: settings and capabilities are the ones --about reports`, () => {
+      const about = readAbout(name);
+      const definition = plugin(name);
+      assert.deepEqual(definition.settings, settingsFromAbout(about), 'regenerate: see docs/meltano.md');
+      assert.deepEqual(definition.capabilities, about.capabilities);
+      const required = about.settings.required ?? [];
+      assert.deepEqual(definition.settings_group_validation ?? [], required.length > 0 ? [required] : []);
+      assert.equal(definition.executable, name);
+      assert.equal(definition.pip_url, `-e ./plugins/${name}`);
+      for (const setting of definition.settings ?? []) {
+        const secret = about.settings.properties[setting.name]?.secret === true;
+        assert.equal(setting.sensitive === true, secret, `${name}.${setting.name}: sensitive`);
+      }
+    });
+  }
+
+  test('environments: dev by default, staging and prod hold no secret', () => {
+    assert.equal(project.default_environment, 'dev');
+    assert.deepEqual(project.environments.map((environment) => environment.name).sort(), [
+      'dev',
+      'prod',
+      'staging',
+    ]);
+    const secrets = [...project.plugins.extractors, ...project.plugins.loaders].flatMap((entry) =>
+      (entry.settings ?? []).filter((setting) => setting.sensitive).map((setting) => setting.name),
+    );
+    assert.ok(secrets.includes('password'));
+    for (const environment of project.environments.filter((entry) => entry.name !== 'dev')) {
+      const text = JSON.stringify(environment.config ?? {});
+      for (const secret of secrets)
+        assert.ok(!text.includes(`"${secret}"`), `${environment.name} sets ${secret}`);
+    }
+  });
+
+  test('the full-sync variant inherits the tap and forces FULL_TABLE; jobs and schedules', () => {
+    const full = plugin('tap-oracle-wms--full');
+    assert.equal(full.inherit_from, 'tap-oracle-wms');
+    assert.deepEqual(full.metadata, { '*': { 'replication-method': 'FULL_TABLE' } });
+    assert.deepEqual(project.jobs, [
+      { name: 'full-sync', tasks: ['tap-oracle-wms--full target-oracle'] },
+      { name: 'incremental-sync', tasks: ['tap-oracle-wms target-oracle'] },
+    ]);
+  });
+});
+
+describe('meltano reads the project', () => {
+  for (const name of ['tap-oracle-wms', 'target-oracle'] as PluginName[]) {
+    test(`meltano config ${name} list shows every setting with its variable`, async () => {
+      const result = await sandbox.meltanoOk(['config', name, 'list']);
+      const variable = name.toUpperCase().replaceAll('-', '_');
+      for (const setting of Object.keys(readAbout(name).settings.properties)) {
+        const line = new RegExp(`^${setting} \\[env: ${variable}_${setting.toUpperCase()}\\]`, 'm');
+        assert.match(result.stdout, line);
+      }
+    });
+  }
+
+  test('meltano schedule list shows the weekly full sync and the two-hourly incremental sync', async () => {
+    const text = await sandbox.meltanoOk(['schedule', 'list']);
+    assert.match(text.stdout, /^\[@weekly\] job full-sync-weekly: full-sync → /m);
+    assert.match(text.stdout, /^\[0 \*\/2 \* \* \*\] job incremental-sync-every-2h: incremental-sync → /m);
+    const listed = JSON.parse((await sandbox.meltanoOk(['schedule', 'list', '--format', 'json'])).stdout) as {
+      schedules: { job: { name: string; cron_interval: string; job: { name: string } }[] };
+    };
+    const schedules = listed.schedules.job.map((entry) => [entry.job.name, entry.cron_interval]);
+    assert.deepEqual(schedules, [
+      ['full-sync', '0 0 * * 0'],
+      ['incremental-sync', '0 */2 * * *'],
+    ]);
+  });
+});
