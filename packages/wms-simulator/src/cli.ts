@@ -140,11 +140,7 @@ async function main(): Promise<void> {
     ...(argv['start-time'] === undefined ? {} : { startTime: argv['start-time'] }),
   };
   const simulator = await startSimulator(options);
-  process.stdout.write(simulator.baseUrl + '\n');
-  console.error(
-    `wms-simulator: serving ${simulator.apiUrl} (token URL ${simulator.tokenUrl}); ` +
-      `rows ${simulator.entities().join(', ')}; Ctrl-C to stop`,
-  );
+  // Handlers go in before the URL is printed: a caller may signal as soon as it reads the line.
   const stop = (signal: string) => {
     console.error(`wms-simulator: ${signal}, stopping`);
     simulator.stop().then(
@@ -154,6 +150,11 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
+  process.stdout.write(simulator.baseUrl + '\n');
+  console.error(
+    `wms-simulator: serving ${simulator.apiUrl} (token URL ${simulator.tokenUrl}); ` +
+      `entities ${simulator.entities().join(', ')}; Ctrl-C to stop`,
+  );
 }
 
 main().catch((error: unknown) => {
