@@ -19,7 +19,8 @@ export interface MessageBatch {
 const NEWLINE = 10;
 
 /**
- * Reads Singer messages from a byte stream, one batch per input chunk.
+ * Reads Singer messages from a byte stream, one batch per input chunk. On a bad line, the
+ * messages before it are yielded first, then the error naming the line is thrown.
  *
  * A Buffer-level splitter rather than split2: it decodes each chunk once, up to its last
  * newline (a newline byte never sits inside a UTF-8 sequence, so the cut is always safe), and
@@ -44,33 +45,33 @@ export async function* readMessageBatches(
       if (carryBytes > maxLineBytes) throw lineTooLong(lineNumber + 1, maxLineBytes);
       continue;
     }
-    const text =
-      carryBytes === 0
-        ? bytes.toString('utf8', 0, lastNewline + 1)
-        : Buffer.concat([...carry, bytes.subarray(0, lastNewline + 1)]).toString('utf8');
+    const batch: MessageBatch = { messages: [], lineNumbers: [] };
+    try {
+      let from = 0;
+      if (carryBytes > 0) {
+        // Join only the line the carry belongs to; the rest of the chunk is decoded in place,
+        // so a 1 MiB chunk is not copied just to prepend a few hundred carried bytes.
+        const firstNewline = bytes.indexOf(NEWLINE);
+        carry.push(bytes.subarray(0, firstNewline + 1));
+        const head = Buffer.concat(carry).toString('utf8');
+        lineNumber = splitLines(head, lineNumber, maxLineBytes, batch);
+        from = firstNewline + 1;
+      }
+      if (from <= lastNewline) {
+        const text = bytes.toString('utf8', from, lastNewline + 1);
+        lineNumber = splitLines(text, lineNumber, maxLineBytes, batch);
+      }
+    } catch (error) {
+      // Every message before the bad line is still delivered, then the error.
+      if (batch.messages.length > 0) yield batch;
+      throw error;
+    }
     carry = [];
     carryBytes = 0;
     if (lastNewline + 1 < bytes.length) {
       const rest = bytes.subarray(lastNewline + 1);
       carry.push(rest);
       carryBytes = rest.length;
-    }
-
-    const batch: MessageBatch = { messages: [], lineNumbers: [] };
-    let start = 0;
-    while (start < text.length) {
-      const end = text.indexOf('\n', start);
-      lineNumber++;
-      // A string of n UTF-16 units holds at most 3n UTF-8 bytes: measure only when it could matter.
-      if ((end - start) * 3 > maxLineBytes && Buffer.byteLength(text.slice(start, end)) > maxLineBytes) {
-        throw lineTooLong(lineNumber, maxLineBytes);
-      }
-      const lineEnd = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
-      if (lineEnd > start && !isBlank(text, start, lineEnd)) {
-        batch.messages.push(parseMessage(text.slice(start, lineEnd), lineNumber));
-        batch.lineNumbers.push(lineNumber);
-      }
-      start = end + 1;
     }
     if (batch.messages.length > 0) yield batch;
   }
@@ -122,6 +123,29 @@ export function openInput(path?: string): Readable {
     throw new ConfigError('INPUT_UNREADABLE', `cannot read input file ${path} (${code})`);
   }
   return createReadStream(path, { fd, highWaterMark: 1024 * 1024 });
+}
+
+/**
+ * Parses each newline-terminated line of `text` into `batch`; returns the last line number used.
+ * Blank lines are counted but skipped; a CR before the newline is dropped.
+ */
+function splitLines(text: string, lineNumber: number, maxLineBytes: number, batch: MessageBatch): number {
+  let start = 0;
+  while (start < text.length) {
+    const end = text.indexOf('\n', start);
+    lineNumber++;
+    // A string of n UTF-16 units holds at most 3n UTF-8 bytes: measure only when it could matter.
+    if ((end - start) * 3 > maxLineBytes && Buffer.byteLength(text.slice(start, end)) > maxLineBytes) {
+      throw lineTooLong(lineNumber, maxLineBytes);
+    }
+    const lineEnd = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+    if (lineEnd > start && !isBlank(text, start, lineEnd)) {
+      batch.messages.push(parseMessage(text.slice(start, lineEnd), lineNumber));
+      batch.lineNumbers.push(lineNumber);
+    }
+    start = end + 1;
+  }
+  return lineNumber;
 }
 
 function isBlank(text: string, start: number, end: number): boolean {

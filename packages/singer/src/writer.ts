@@ -49,10 +49,11 @@ export class SingerWriter {
       prefix = `{"type":"RECORD","stream":${JSON.stringify(stream)},"record":`;
       this.recordPrefixes.set(stream, prefix);
     }
-    let line = prefix + JSON.stringify(record);
-    if (version !== undefined) line += `,"version":${version}`;
-    if (timeExtracted !== undefined) line += `,"time_extracted":${JSON.stringify(timeExtracted)}`;
-    this.append(`${line}}`);
+    const json = JSON.stringify(record);
+    const suffix =
+      timeExtracted === undefined && version === undefined ? '}\n' : recordSuffix(timeExtracted, version);
+    this.buffer += prefix + json + suffix;
+    if (this.buffer.length >= this.chunkSize) this.flushBuffer();
   }
 
   writeState(value: unknown): void {
@@ -114,6 +115,12 @@ export class SingerWriter {
     this.buffer = '';
     if (!this.out.write(text)) this.needsDrain = true;
   }
+}
+
+function recordSuffix(timeExtracted: string | undefined, version: number | undefined): string {
+  const versionPart = version === undefined ? '' : `,"version":${version}`;
+  const timePart = timeExtracted === undefined ? '' : `,"time_extracted":${JSON.stringify(timeExtracted)}`;
+  return `${versionPart}${timePart}}\n`;
 }
 
 function defaultStreamError(error: NodeJS.ErrnoException): void {

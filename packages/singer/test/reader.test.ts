@@ -134,6 +134,15 @@ describe('readMessageBatches', () => {
     assert.match(error.message, /^line 4: not valid JSON \(/);
   });
 
+  it('delivers every message before a bad line, then the error', async () => {
+    const seen: number[] = [];
+    const input = chunks(`${record(1)}\n${record(2)}\n{"type":"RECORD"}\n${record(4)}\n`);
+    await assert.rejects(async () => {
+      for await (const item of readMessages(input)) seen.push(item.lineNumber);
+    }, /^MessageError: line 3: RECORD message has no "stream" string$/);
+    assert.deepEqual(seen, [1, 2]);
+  });
+
   it('names the line of an unknown type and of an envelope error', async () => {
     const unknown = await readError(chunks(`${record(1)}\n{"type":"BATCH"}\n`));
     assert.equal(unknown.code, 'MESSAGE_UNKNOWN_TYPE');
