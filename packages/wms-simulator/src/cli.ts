@@ -95,6 +95,9 @@ async function main(): Promise<void> {
       describe: 'Compress when the client accepts gzip (--no-gzip)',
     })
     .strict()
+    // Usage errors reach main().catch: one line on stderr, exit 2, instead of the whole help text.
+    .fail(false)
+    .wrap(null)
     .help()
     .parseAsync();
 

@@ -18,8 +18,7 @@ import {
 } from '../data/time.js';
 import { apiError } from '../errors.js';
 
-export const LOOKUPS = [
-  'exact',
+const TEXT_LOOKUP_NAMES = [
   'iexact',
   'contains',
   'icontains',
@@ -27,6 +26,10 @@ export const LOOKUPS = [
   'istartswith',
   'endswith',
   'iendswith',
+] as const;
+export const LOOKUPS = [
+  'exact',
+  ...TEXT_LOOKUP_NAMES,
   'gt',
   'gte',
   'lt',
@@ -113,15 +116,7 @@ function partOf(value: number, field: FieldSpec, part: DatePart, row: RowContext
   return parts[part];
 }
 
-const TEXT_LOOKUPS = new Set<Lookup>([
-  'iexact',
-  'contains',
-  'icontains',
-  'startswith',
-  'istartswith',
-  'endswith',
-  'iendswith',
-]);
+const TEXT_LOOKUPS = new Set<Lookup>(TEXT_LOOKUP_NAMES);
 
 function comparison(lookup: Lookup, operands: readonly FieldValue[]): (v: FieldValue) => boolean {
   const a = operands[0] as FieldValue;
