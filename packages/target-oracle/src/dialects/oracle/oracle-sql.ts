@@ -1,0 +1,324 @@
+/**
+ * Statement builders: every SQL text the dialect sends is built here, from names and types only
+ * (data always travels in binds). Statements avoid syntax newer than the server they target:
+ * no `IF NOT EXISTS`, no JSON constructor, no BOOLEAN before 23ai.
+ */
+import type { ColumnChange, ColumnSpec, ColumnType, TableRef, TableSpec } from '../dialect.js';
+import { type ColumnCodec, columnCodec, DATE_FORMAT, TIMESTAMP_TZ_FORMAT } from './oracle-binds.js';
+import type { OracleFeatures } from './oracle-features.js';
+import { derivedName, identifier, qualifiedName, quoteStored, sqlLiteral } from './oracle-identifiers.js';
+import { columnDdlType, kindComment, TIMESTAMP_TZ } from './oracle-types.js';
+
+/** Engine names never contain `$`, so these cannot collide with a stream's columns. */
+export const SEQ_COLUMN = 'STG$SEQ';
+const RANK_COLUMN = 'STG$RN';
+
+export type StagingKind = 'temporary' | 'heap';
+
+export interface StagingTable {
+  /** Owner and table as stored (for directPathLoad); owner undefined means the current schema. */
+  owner: string | undefined;
+  stored: string;
+  /** The qualified name as written in SQL. */
+  sql: string;
+  kind: StagingKind;
+  codecs: ColumnCodec[];
+}
+
+export class OracleSql {
+  constructor(readonly features: OracleFeatures) {}
+
+  private get limit(): number {
+    return this.features.maxIdentifierLength;
+  }
+
+  column(name: string): string {
+    return identifier(name, this.limit);
+  }
+
+  table(ref: TableRef): string {
+    return qualifiedName(ref.schema, ref.name, this.limit);
+  }
+
+  /** A constraint or index name, which lives in the schema's namespace: it carries the table name. */
+  private objectName(ref: TableRef, parts: string[]): string {
+    const stored = derivedName([ref.name, ...parts], this.limit);
+    return ref.schema ? `${identifier(ref.schema, this.limit)}.${quoteStored(stored)}` : quoteStored(stored);
+  }
+
+  private columnDefinition(column: ColumnSpec, indexed: boolean, notNull: boolean): string {
+    const name = this.column(column.name);
+    return `${name} ${columnDdlType(column.type, this.features, indexed)}${notNull ? ' NOT NULL' : ''}`;
+  }
+
+  /** COMMENT ON COLUMN for the columns whose kind their storage type does not tell. */
+  private kindComments(ref: TableRef, columns: ColumnSpec[], as?: string): string[] {
+    const statements: string[] = [];
+    for (const column of columns) {
+      const comment = kindComment(column.type, this.features);
+      if (comment === undefined) continue;
+      const name = as ?? this.column(column.name);
+      statements.push(`COMMENT ON COLUMN ${this.table(ref)}.${name} IS ${sqlLiteral(comment)}`);
+    }
+    return statements;
+  }
+
+  /** CREATE TABLE with its primary key, then one CREATE INDEX per index (LOB columns cannot be indexed). */
+  createTable(spec: TableSpec): string[] {
+    const indexed = new Set([...spec.primaryKey, ...spec.indexes.flat()]);
+    const lines = spec.columns.map((column) =>
+      this.columnDefinition(
+        column,
+        indexed.has(column.name),
+        !column.nullable || spec.primaryKey.includes(column.name),
+      ),
+    );
+    if (spec.primaryKey.length > 0) {
+      const pk = quoteStored(derivedName([spec.name, 'pk'], this.limit));
+      lines.push(`CONSTRAINT ${pk} PRIMARY KEY (${spec.primaryKey.map((c) => this.column(c)).join(', ')})`);
+    }
+    const statements = [
+      `CREATE TABLE ${this.table(spec)} (\n  ${lines.join(',\n  ')}\n)`,
+      ...this.kindComments(spec, spec.columns),
+    ];
+    const types = new Map(spec.columns.map((c) => [c.name, c.type]));
+    for (const index of spec.indexes) {
+      if (index.length === 0 || index.some((c) => !this.indexable(types.get(c)))) continue;
+      if (index.join() === spec.primaryKey.join()) continue;
+      const name = this.objectName(spec, [...index, 'ix']);
+      statements.push(
+        `CREATE INDEX ${name} ON ${this.table(spec)} (${index.map((c) => this.column(c)).join(', ')})`,
+      );
+    }
+    return statements;
+  }
+
+  private indexable(type: ColumnType | undefined): boolean {
+    return type !== undefined && type.kind !== 'json';
+  }
+
+  /** New columns are nullable: existing rows have no value for them. */
+  addColumns(ref: TableRef, columns: ColumnSpec[]): string[] {
+    const definitions = columns.map((column) => this.columnDefinition(column, false, false));
+    return [
+      `ALTER TABLE ${this.table(ref)} ADD (${definitions.join(', ')})`,
+      ...this.kindComments(ref, columns),
+    ];
+  }
+
+  /**
+   * Widening a column. Oracle changes a type in place only for a longer VARCHAR2 or a wider NUMBER;
+   * any other change (to CLOB, to text, to BINARY_DOUBLE) needs an empty column, so the values go
+   * through a new column: add, copy converted, drop the old one, rename the new one.
+   */
+  alterColumn(ref: TableRef, change: ColumnChange): string[] {
+    const table = this.table(ref);
+    const name = this.column(change.column);
+    const from = columnDdlType(change.from, this.features);
+    const to = columnDdlType(change.to, this.features);
+    if (from === to) return [];
+    if (inPlace(from, to)) return [`ALTER TABLE ${table} MODIFY (${name} ${to})`];
+    const scratchStored = derivedName([change.column, 'w$'], this.limit);
+    const scratch = quoteStored(scratchStored);
+    return [
+      `ALTER TABLE ${table} ADD (${scratch} ${to})`,
+      // A comment follows its column through the rename; the old column's goes with it.
+      ...this.kindComments(ref, [{ name: change.column, type: change.to, nullable: true }], scratch),
+      `UPDATE ${table} SET ${scratch} = ${convertExpression(name, change.from, change.to, to)}`,
+      'COMMIT',
+      `ALTER TABLE ${table} DROP COLUMN ${name}`,
+      `ALTER TABLE ${table} RENAME COLUMN ${scratch} TO ${name}`,
+    ];
+  }
+
+  /**
+   * The staging table for a batch's columns. Its name carries the run's tag, so concurrent runs
+   * never share one, and a generation number that changes with the column set.
+   */
+  staging(
+    spec: TableSpec,
+    columns: string[],
+    kind: StagingKind,
+    runTag: string,
+    generation: number,
+  ): StagingTable {
+    const byName = new Map(spec.columns.map((c) => [c.name, c]));
+    const indexed = new Set([...spec.primaryKey, ...spec.indexes.flat()]);
+    const codecs = columns.map((name) => {
+      const column = byName.get(name);
+      if (column === undefined) throw new Error(`column ${name} is not in table ${spec.name}`);
+      return columnCodec(column, this.features, indexed.has(name));
+    });
+    const owner = spec.schema ? identifierStored(spec.schema, this.limit) : undefined;
+    const stored = derivedName(['stg', runTag, String(generation), spec.name], this.limit);
+    const sql = spec.schema
+      ? `${identifier(spec.schema, this.limit)}.${quoteStored(stored)}`
+      : quoteStored(stored);
+    return { owner, stored, sql, kind, codecs };
+  }
+
+  /**
+   * A private staging table for one target table and column set. `temporary` (for array inserts):
+   * a global temporary table whose rows are private to the session and vanish at commit or
+   * rollback. `heap` (for direct path loads, which commit on their own): emptied before each load.
+   */
+  createStaging(staging: StagingTable): string {
+    const columns = staging.codecs.map((c) => `${this.column(c.column.name)} ${c.stagingType}`);
+    columns.push(`${SEQ_COLUMN} NUMBER(10)`);
+    const body = `(\n  ${columns.join(',\n  ')}\n)`;
+    return staging.kind === 'temporary'
+      ? `CREATE GLOBAL TEMPORARY TABLE ${staging.sql} ${body} ON COMMIT DELETE ROWS`
+      : `CREATE TABLE ${staging.sql} ${body} NOLOGGING`;
+  }
+
+  stagingInsert(staging: StagingTable): string {
+    const names = staging.codecs.map((c) => this.column(c.column.name));
+    const binds = staging.codecs.map((_, i) => `:${i + 1}`);
+    names.push(SEQ_COLUMN);
+    binds.push(`:${staging.codecs.length + 1}`);
+    return `INSERT INTO ${staging.sql} (${names.join(', ')}) VALUES (${binds.join(', ')})`;
+  }
+
+  truncateStaging(staging: StagingTable): string {
+    return `TRUNCATE TABLE ${staging.sql}`;
+  }
+
+  dropStaging(staging: StagingTable): string {
+    return `DROP TABLE ${staging.sql} PURGE`;
+  }
+
+  /**
+   * The staged rows converted to target types, keeping only the last row of each key
+   * (ROW_NUMBER over the converted key, newest sequence first): a MERGE source with two rows for
+   * one key would fail with ORA-30926, even though the engine has already deduplicated.
+   */
+  private latestPerKey(staging: StagingTable, keys: string[]): string {
+    const converted = staging.codecs.map(
+      (c) => `${c.toTarget(`x.${this.column(c.column.name)}`)} AS ${this.column(c.column.name)}`,
+    );
+    const byName = new Map(staging.codecs.map((c) => [c.column.name, c]));
+    const partition = keys.map((k) => {
+      const codec = byName.get(k);
+      return codec ? codec.toTarget(`x.${this.column(k)}`) : `x.${this.column(k)}`;
+    });
+    const outer = staging.codecs.map((c) => this.column(c.column.name)).join(', ');
+    return (
+      `SELECT ${outer} FROM (SELECT ${converted.join(', ')}, ` +
+      `ROW_NUMBER() OVER (PARTITION BY ${partition.join(', ')} ORDER BY x.${SEQ_COLUMN} DESC) AS ${RANK_COLUMN} ` +
+      `FROM ${staging.sql} x) WHERE ${RANK_COLUMN} = 1`
+    );
+  }
+
+  /** Upsert: key columns only in ON (updating them is ORA-38104); absent columns keep their values. */
+  merge(target: TableRef, staging: StagingTable, keys: string[]): string {
+    const keySet = new Set(keys);
+    const on = keys.map((k) => `t.${this.column(k)} = s.${this.column(k)}`).join(' AND ');
+    const names = staging.codecs.map((c) => this.column(c.column.name));
+    const updates = staging.codecs
+      .filter((c) => !keySet.has(c.column.name))
+      .map((c) => `t.${this.column(c.column.name)} = s.${this.column(c.column.name)}`);
+    const matched = updates.length > 0 ? ` WHEN MATCHED THEN UPDATE SET ${updates.join(', ')}` : '';
+    return (
+      `MERGE INTO ${this.table(target)} t USING (${this.latestPerKey(staging, keys)}) s ON (${on})` +
+      `${matched} WHEN NOT MATCHED THEN INSERT (${names.join(', ')}) VALUES (${names.map((n) => `s.${n}`).join(', ')})`
+    );
+  }
+
+  /**
+   * Direct-path insert of the staged rows (`keys` given: one row per key). The target cannot be
+   * read in this transaction afterwards (ORA-12838), so the dialect commits right after it.
+   */
+  insertAppend(target: TableRef, staging: StagingTable, keys: string[] = []): string {
+    const names = staging.codecs.map((c) => this.column(c.column.name));
+    const source =
+      keys.length > 0
+        ? this.latestPerKey(staging, keys)
+        : `SELECT ${staging.codecs.map((c) => c.toTarget(`s.${this.column(c.column.name)}`)).join(', ')} FROM ${staging.sql} s`;
+    return `INSERT /*+ APPEND */ INTO ${this.table(target)} (${names.join(', ')}) ${source}`;
+  }
+
+  /** DELETE, not TRUNCATE: TRUNCATE is DDL and commits, so the replacement would not be atomic. */
+  deleteAll(target: TableRef): string {
+    return `DELETE FROM ${this.table(target)}`;
+  }
+
+  retireDelete(target: TableRef, versionColumn: string): string {
+    const version = this.column(versionColumn);
+    return `DELETE FROM ${this.table(target)} WHERE ${version} < :version OR ${version} IS NULL`;
+  }
+
+  retireSoft(target: TableRef, versionColumn: string, deletedAtColumn: string): string {
+    const version = this.column(versionColumn);
+    const deletedAt = this.column(deletedAtColumn);
+    return (
+      `UPDATE ${this.table(target)} SET ${deletedAt} = TO_TIMESTAMP_TZ(:deleted_at, '${TIMESTAMP_TZ_FORMAT}') ` +
+      `WHERE (${version} < :version OR ${version} IS NULL) AND ${deletedAt} IS NULL`
+    );
+  }
+
+  /** Columns of a table, with the comments that mark `time` and pre-21c `json` columns. */
+  describe(): string {
+    return (
+      'SELECT c.COLUMN_NAME, c.DATA_TYPE, c.DATA_LENGTH, c.CHAR_LENGTH, c.CHAR_USED, c.DATA_PRECISION, ' +
+      'c.DATA_SCALE, c.NULLABLE, (SELECT m.COMMENTS FROM ALL_COL_COMMENTS m WHERE m.OWNER = c.OWNER ' +
+      'AND m.TABLE_NAME = c.TABLE_NAME AND m.COLUMN_NAME = c.COLUMN_NAME) AS COMMENTS ' +
+      "FROM ALL_TAB_COLUMNS c WHERE c.OWNER = COALESCE(:owner, SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA')) " +
+      'AND c.TABLE_NAME = :table_name ORDER BY c.COLUMN_ID'
+    );
+  }
+}
+
+/** The stored form of a schema or table name, as the catalog views spell it. */
+export function identifierStored(name: string, maxBytes: number): string {
+  return identifier(name, maxBytes).replace(/^"|"$/g, '');
+}
+
+/**
+ * Run on every new session: '.' as the decimal point for TO_NUMBER of decimal text. (A PL/SQL call
+ * rather than ALTER SESSION, whose quoted value the published grammar cannot parse.)
+ */
+export const SESSION_SETUP = "BEGIN DBMS_SESSION.SET_NLS('NLS_NUMERIC_CHARACTERS', '''.,'''); END;";
+
+export const MAX_STRING_SIZE_QUERY = "SELECT VALUE FROM V$PARAMETER WHERE NAME = 'max_string_size'";
+
+function varcharChars(ddl: string): number | undefined {
+  const match = /^VARCHAR2\((\d+) CHAR\)$/.exec(ddl);
+  return match ? Number(match[1]) : undefined;
+}
+
+function inPlace(from: string, to: string): boolean {
+  const fromChars = varcharChars(from);
+  const toChars = varcharChars(to);
+  if (fromChars !== undefined && toChars !== undefined) return toChars >= fromChars;
+  if (from.startsWith('NUMBER') && to === 'NUMBER') return true;
+  return from === 'NUMBER(1)' && to === 'NUMBER(19)';
+}
+
+/** SQL converting a value of one type to another for the copy step of a widening. */
+function convertExpression(name: string, from: ColumnType, to: ColumnType, toDdl: string): string {
+  let text: string;
+  switch (from.kind) {
+    case 'datetime':
+      text = `TO_CHAR(${name}, 'YYYY-MM-DD"T"HH24:MI:SS.FF6TZH:TZM')`;
+      break;
+    case 'date':
+      text = `TO_CHAR(${name}, '${DATE_FORMAT}')`;
+      break;
+    case 'boolean':
+      text =
+        toDdl === 'BOOLEAN' ? name : `CASE WHEN ${name} = 1 THEN 'true' WHEN ${name} = 0 THEN 'false' END`;
+      break;
+    case 'integer':
+    case 'decimal':
+    case 'number':
+      if (to.kind === 'number') return `TO_BINARY_DOUBLE(${name})`;
+      if (to.kind === 'decimal' || to.kind === 'integer') return `TO_NUMBER(${name})`;
+      text = `TO_CHAR(${name})`;
+      break;
+    default:
+      text = name;
+  }
+  if (to.kind === 'datetime' && from.kind === 'date') return `FROM_TZ(CAST(${name} AS TIMESTAMP), '+00:00')`;
+  if (toDdl === TIMESTAMP_TZ) return `TO_TIMESTAMP_TZ(${text}, '${TIMESTAMP_TZ_FORMAT}')`;
+  return toDdl === 'CLOB' || toDdl === 'JSON' ? `TO_CLOB(${text})` : text;
+}

@@ -1,0 +1,101 @@
+/**
+ * Column types both ways: the engine's ColumnType to Oracle DDL, and ALL_TAB_COLUMNS back to
+ * ColumnType. The mapping round-trips: every DDL type reads back as the ColumnType that produced
+ * it. Two kinds share a storage type with plain text (`time` as VARCHAR2, `json` as CLOB before
+ * 21c), so those columns carry a column comment naming their kind.
+ */
+import type { ColumnType } from '../dialect.js';
+import type { OracleFeatures } from './oracle-features.js';
+
+/** Characters a key or index string column holds: 4 bytes each stays under every index key limit. */
+export const KEY_STRING_CHARS = 1000;
+/** `time` values (`HH:MM:SS.ffffff+HH:MM`) are text: Oracle has no time-of-day type with an offset. */
+export const TIME_TEXT_CHARS = 32;
+export const TIMESTAMP_TZ = 'TIMESTAMP(6) WITH TIME ZONE';
+
+/** Longest VARCHAR2(n CHAR) that can never overflow the byte limit (AL32UTF8: 4 bytes a character). */
+export const maxVarcharChars = (features: OracleFeatures): number => Math.floor(features.maxStringBytes / 4);
+
+/**
+ * The DDL type of a target column. `indexed` is true for primary-key and index columns, which
+ * cannot be LOBs: their strings are bounded instead.
+ */
+export function columnDdlType(type: ColumnType, features: OracleFeatures, indexed = false): string {
+  switch (type.kind) {
+    case 'string': {
+      const limit = indexed ? KEY_STRING_CHARS : maxVarcharChars(features);
+      if (type.maxLength !== undefined && type.maxLength <= limit) {
+        return `VARCHAR2(${Math.max(1, type.maxLength)} CHAR)`;
+      }
+      return indexed ? `VARCHAR2(${KEY_STRING_CHARS} CHAR)` : 'CLOB';
+    }
+    case 'integer':
+      return 'NUMBER(19)';
+    case 'decimal':
+      return 'NUMBER';
+    case 'number':
+      return 'BINARY_DOUBLE';
+    case 'boolean':
+      return features.booleanType ? 'BOOLEAN' : 'NUMBER(1)';
+    case 'datetime':
+      return TIMESTAMP_TZ;
+    case 'date':
+      return 'DATE';
+    case 'time':
+      return `VARCHAR2(${TIME_TEXT_CHARS} CHAR)`;
+    case 'json':
+      return features.jsonType ? 'JSON' : 'CLOB';
+  }
+}
+
+/**
+ * The column comment that marks a kind stored as plain text. (An `IS JSON` check would be the
+ * natural marker for JSON in a CLOB, but the published PL/SQL grammar rejects it.)
+ */
+export function kindComment(type: ColumnType, features: OracleFeatures): string | undefined {
+  if (type.kind === 'time') return 'singer:time';
+  if (type.kind === 'json' && !features.jsonType) return 'singer:json';
+  return undefined;
+}
+
+/** A row of ALL_TAB_COLUMNS (the fields describeTable selects). */
+export interface CatalogColumn {
+  COLUMN_NAME: string;
+  DATA_TYPE: string;
+  DATA_LENGTH: number;
+  CHAR_LENGTH: number | null;
+  CHAR_USED: string | null;
+  DATA_PRECISION: number | null;
+  DATA_SCALE: number | null;
+  NULLABLE: string;
+  COMMENTS: string | null;
+}
+
+/** Reads a catalog column back as the ColumnType that would have created it. */
+export function columnTypeFromCatalog(column: CatalogColumn): ColumnType {
+  const dataType = column.DATA_TYPE.toUpperCase();
+  const isJson = column.COMMENTS === 'singer:json';
+  if (column.COMMENTS === 'singer:time' && dataType === 'VARCHAR2') return { kind: 'time' };
+  if (dataType === 'VARCHAR2' || dataType === 'NVARCHAR2' || dataType === 'CHAR' || dataType === 'NCHAR') {
+    const chars = column.CHAR_USED === 'C' ? column.CHAR_LENGTH : null;
+    return { kind: 'string', maxLength: chars ?? column.CHAR_LENGTH ?? column.DATA_LENGTH };
+  }
+  if (dataType === 'CLOB' || dataType === 'NCLOB' || dataType === 'LONG') {
+    return isJson ? { kind: 'json' } : { kind: 'string' };
+  }
+  if (dataType === 'JSON' || (dataType === 'BLOB' && isJson)) return { kind: 'json' };
+  if (dataType === 'NUMBER') {
+    if (column.DATA_SCALE === 0) {
+      return column.DATA_PRECISION === 1 ? { kind: 'boolean' } : { kind: 'integer' };
+    }
+    return { kind: 'decimal' };
+  }
+  if (dataType === 'BINARY_DOUBLE' || dataType === 'BINARY_FLOAT' || dataType === 'FLOAT') {
+    return { kind: 'number' };
+  }
+  if (dataType === 'BOOLEAN') return { kind: 'boolean' };
+  if (dataType.startsWith('TIMESTAMP')) return { kind: 'datetime' };
+  if (dataType === 'DATE') return { kind: 'date' };
+  // Anything this dialect never creates (RAW, XMLTYPE, INTERVAL...) is opaque text to the engine.
+  return { kind: 'string' };
+}
