@@ -1,7 +1,11 @@
-// Placeholder until the Oracle dialect lands: the exports it will provide.
-import type { SettingSchema } from '@wms-singer/singer';
-import type { Logger } from '@wms-singer/singer';
+// The Oracle dialect's public face: its settings and a factory. See docs/oracle.md.
+import { ConfigError, type Logger, type SettingSchema } from '@wms-singer/singer';
 import type { Dialect } from '../dialect.js';
+import { type ConnectOptions, easyConnect, type SessionSourceFactory, thinPoolSource } from './oracle-connection.js';
+import { OracleDialect, type OracleDialectOptions } from './oracle-dialect.js';
+
+export type { OracleSession, SessionSource, SessionSourceFactory } from './oracle-connection.js';
+export { OracleDialect, type OracleDialectOptions } from './oracle-dialect.js';
 
 export interface OracleSettings {
   user?: string;
@@ -12,13 +16,127 @@ export interface OracleSettings {
   service_name?: string;
   wallet_location?: string;
   wallet_password?: string;
+  config_dir?: string;
   pool_size?: number;
+  staging_method?: 'array_insert' | 'direct_path';
+  max_attempts?: number;
   default_target_schema?: string;
 }
 
 /** Settings the Oracle dialect adds to the target's settings schema. */
-export const oracleSettings: Record<string, SettingSchema> = {};
+export const oracleSettings: Record<string, SettingSchema> = {
+  user: { type: 'string', title: 'User', description: 'Oracle user the target connects as.' },
+  password: {
+    type: 'string',
+    title: 'Password',
+    secret: true,
+    description: 'Password of the Oracle user.',
+  },
+  connect_string: {
+    type: 'string',
+    title: 'Connect string',
+    description:
+      'Easy Connect string (host:port/service_name) or a TNS alias from tnsnames.ora in config_dir. Overrides host, port and service_name.',
+  },
+  host: { type: 'string', title: 'Host', description: 'Database host, used when connect_string is not set.' },
+  port: {
+    type: 'integer',
+    title: 'Port',
+    minimum: 1,
+    maximum: 65535,
+    default: 1521,
+    description: 'Listener port, used with host.',
+  },
+  service_name: {
+    type: 'string',
+    title: 'Service name',
+    description: 'Database service name (e.g. FREEPDB1), used with host.',
+  },
+  wallet_location: {
+    type: 'string',
+    title: 'Wallet location',
+    description: 'Directory holding ewallet.pem for TLS (mTLS) connections, e.g. Autonomous Database.',
+  },
+  wallet_password: {
+    type: 'string',
+    title: 'Wallet password',
+    secret: true,
+    description: 'Password of the PEM wallet in wallet_location.',
+  },
+  config_dir: {
+    type: 'string',
+    title: 'Configuration directory',
+    description: 'Directory with tnsnames.ora, for connect_string given as a TNS alias.',
+  },
+  pool_size: {
+    type: 'integer',
+    title: 'Pool size',
+    minimum: 1,
+    maximum: 64,
+    default: 4,
+    description: 'Most database sessions the target opens at once.',
+  },
+  staging_method: {
+    type: 'string',
+    title: 'Load method',
+    enum: ['array_insert', 'direct_path'],
+    default: 'array_insert',
+    description:
+      'How batches reach the staging table: array_insert (executeMany, any server) or direct_path (node-oracledb direct path load; tables with CLOB or JSON columns still use array_insert).',
+  },
+  max_attempts: {
+    type: 'integer',
+    title: 'Attempts per batch',
+    minimum: 1,
+    maximum: 20,
+    default: 4,
+    description: 'Attempts for a batch or statement that fails with a transient error (lost connection, deadlock).',
+  },
+};
 
-export function createOracleDialect(_settings: OracleSettings, _logger: Logger): Dialect {
-  throw new Error('the Oracle dialect is not built yet');
+/** Connection options from settings; one line naming the missing setting otherwise. */
+export function connectOptions(settings: OracleSettings): ConnectOptions {
+  if (!settings.user) throw new ConfigError('CONFIG_INVALID', 'setting user is required for the Oracle dialect');
+  if (settings.password === undefined) {
+    throw new ConfigError('CONFIG_INVALID', 'setting password is required for the Oracle dialect');
+  }
+  let connectString = settings.connect_string;
+  if (!connectString) {
+    if (!settings.host || !settings.service_name) {
+      throw new ConfigError(
+        'CONFIG_INVALID',
+        'the Oracle dialect needs connect_string, or host and service_name (setting connect_string)',
+      );
+    }
+    connectString = easyConnect(settings.host, settings.port, settings.service_name);
+  }
+  return {
+    user: settings.user,
+    password: settings.password,
+    connectString,
+    ...(settings.config_dir ? { configDir: settings.config_dir } : {}),
+    ...(settings.wallet_location ? { walletLocation: settings.wallet_location } : {}),
+    ...(settings.wallet_password ? { walletPassword: settings.wallet_password } : {}),
+    poolMax: settings.pool_size ?? 4,
+  };
+}
+
+/**
+ * The dialect for these settings. `overrides` lets tests inject a fake session source, a no-op
+ * backoff and small chunks; production passes nothing.
+ */
+export function createOracleDialect(
+  settings: OracleSettings,
+  logger: Logger,
+  overrides: Partial<OracleDialectOptions> & { sessionSource?: SessionSourceFactory } = {},
+): Dialect {
+  const options = connectOptions(settings);
+  const factory = overrides.sessionSource ?? thinPoolSource;
+  return new OracleDialect({
+    connect: () => factory(options),
+    logger,
+    loadMethod: settings.staging_method ?? 'array_insert',
+    maxAttempts: settings.max_attempts ?? 4,
+    ...overrides,
+  });
 }

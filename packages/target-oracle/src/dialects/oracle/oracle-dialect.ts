@@ -1,0 +1,324 @@
+/**
+ * The Oracle dialect: each batch goes into a staging table private to the run, then one MERGE (or
+ * a direct-path INSERT ... SELECT) moves it into the target, and one commit makes it durable.
+ * A transient failure (connection lost, deadlock) discards the session and replays the whole
+ * batch on a new one; a permanent failure rolls back and is reported once, in one line.
+ */
+import { randomBytes } from 'node:crypto';
+import { type Logger, SingerError } from '@wms-singer/singer';
+import type {
+  ColumnChange,
+  ColumnSpec,
+  Dialect,
+  ExistingColumn,
+  RetireVersionsRequest,
+  RowBatch,
+  TableRef,
+  TableSpec,
+  WriteMode,
+} from '../dialect.js';
+import { normaliseDateTime } from './oracle-binds.js';
+import { encodeBatch } from './oracle-chunks.js';
+import type { Binds, OracleSession, SessionSource } from './oracle-connection.js';
+import { describeOracleError, isTransient, oracleErrorCode } from './oracle-errors.js';
+import { featuresFor, type OracleFeatures } from './oracle-features.js';
+import { identifierStored, MAX_STRING_SIZE_QUERY, OracleSql, SEQ_COLUMN, type StagingTable } from './oracle-sql.js';
+import { type CatalogColumn, columnTypeFromCatalog } from './oracle-types.js';
+
+export interface OracleDialectOptions {
+  /** Opens the pool (or a fake); called once by open(). */
+  connect: () => Promise<SessionSource>;
+  logger: Logger;
+  /** `direct_path`: stage with node-oracledb's direct path load where the columns allow it. */
+  loadMethod?: 'array_insert' | 'direct_path';
+  /** Attempts per batch or statement, the first included. */
+  maxAttempts?: number;
+  /** Byte budget of one executeMany / directPathLoad call. */
+  chunkBytes?: number;
+  chunkRows?: number;
+  /** Waits between attempts (ms for attempt n); tests pass a no-op. */
+  backoff?: (attempt: number) => Promise<void>;
+  /** Names this run's staging tables; random unless given (tests). */
+  runTag?: string;
+}
+
+/** Objects that already exist when a replayed DDL statement runs again. */
+const ALREADY_DONE = new Set(['ORA-00955', 'ORA-01430', 'ORA-01408', 'ORA-00957', 'ORA-01442', 'ORA-00904']);
+const DEFAULT_CHUNK_BYTES = 16 * 1024 * 1024;
+const DIRECT_PATH_CHUNK_BYTES = 256 * 1024 * 1024;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface StagingState {
+  signature: string;
+  staging: StagingTable;
+  created: boolean;
+}
+
+export class OracleDialect implements Dialect {
+  readonly name = 'oracle';
+  private source: SessionSource | undefined;
+  private featureSet: OracleFeatures | undefined;
+  private sqlBuilder: OracleSql | undefined;
+  private currentSchema = '';
+  private readonly stagings = new Map<string, StagingState>();
+  private generation = 0;
+  private readonly runTag: string;
+  private readonly maxAttempts: number;
+  private readonly backoff: (attempt: number) => Promise<void>;
+
+  constructor(private readonly options: OracleDialectOptions) {
+    this.runTag = options.runTag ?? randomBytes(4).readUInt32BE().toString(36).slice(0, 6);
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 4);
+    this.backoff = options.backoff ?? ((attempt) => sleep(Math.min(30_000, 1000 * 2 ** (attempt - 1))));
+  }
+
+  get maxIdentifierLength(): number {
+    return this.features.maxIdentifierLength;
+  }
+
+  get features(): OracleFeatures {
+    if (this.featureSet === undefined) throw new SingerError('ORACLE_NOT_OPEN', 'the Oracle dialect is not open');
+    return this.featureSet;
+  }
+
+  private get sql(): OracleSql {
+    if (this.sqlBuilder === undefined) throw new SingerError('ORACLE_NOT_OPEN', 'the Oracle dialect is not open');
+    return this.sqlBuilder;
+  }
+
+  async open(): Promise<void> {
+    try {
+      this.source = await this.options.connect();
+    } catch (error) {
+      throw describeOracleError(error, { operation: 'connecting', table: '(none)' });
+    }
+    await this.withSession('reading the server version', '(none)', async (session) => {
+      const major = Math.floor(session.oracleServerVersion / 100_000_000);
+      const extended = await this.maxStringSizeIsExtended(session);
+      const limit = session.maxIdentifierLength ?? (session.oracleServerVersion >= 1_202_000_000 ? 128 : 30);
+      this.featureSet = featuresFor(major, limit, extended);
+      this.sqlBuilder = new OracleSql(this.featureSet);
+      const result = await session.execute("SELECT SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA') AS SCHEMA_NAME FROM DUAL");
+      this.currentSchema = String(result.rows?.[0]?.SCHEMA_NAME ?? '');
+    });
+    this.options.logger.info(
+      { server: this.featureSet, loadMethod: this.options.loadMethod ?? 'array_insert' },
+      'connected to Oracle',
+    );
+  }
+
+  /** V$PARAMETER needs SELECT_CATALOG_ROLE; without it the standard 4000-byte limit is assumed. */
+  private async maxStringSizeIsExtended(session: OracleSession): Promise<boolean> {
+    try {
+      const result = await session.execute(MAX_STRING_SIZE_QUERY);
+      return String(result.rows?.[0]?.VALUE ?? '').toUpperCase() === 'EXTENDED';
+    } catch (error) {
+      if (isTransient(error)) throw error;
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    const source = this.source;
+    if (source === undefined) return;
+    const created = [...this.stagings.values()].filter((s) => s.created);
+    if (created.length > 0 && this.sqlBuilder !== undefined) {
+      const session = await source.acquire().catch(() => undefined);
+      for (const { staging } of created) {
+        await session?.execute(this.sql.dropStaging(staging)).catch((error: unknown) => {
+          this.options.logger.warn({ code: oracleErrorCode(error), table: staging.stored }, 'could not drop a staging table');
+        });
+      }
+      await session?.close(false).catch(() => undefined);
+    }
+    this.stagings.clear();
+    this.source = undefined;
+    await source.close();
+  }
+
+  async describeTable(table: TableRef): Promise<ExistingColumn[] | undefined> {
+    const limit = this.features.maxIdentifierLength;
+    const binds = {
+      owner: table.schema ? identifierStored(table.schema, limit) : null,
+      table_name: identifierStored(table.name, limit),
+    };
+    const rows = await this.withSession('describing the table', this.label(table), async (session) => {
+      const result = await session.execute(this.sql.describe(), binds);
+      return (result.rows ?? []) as unknown as CatalogColumn[];
+    });
+    if (rows.length === 0) return undefined;
+    return rows.map((row) => ({
+      name: row.COLUMN_NAME.toLowerCase(),
+      type: columnTypeFromCatalog(row),
+      nullable: row.NULLABLE === 'Y',
+    }));
+  }
+
+  async createTable(table: TableSpec): Promise<void> {
+    await this.runDdl(this.sql.createTable(table), this.label(table), 'creating the table');
+  }
+
+  async addColumns(table: TableRef, columns: ColumnSpec[]): Promise<void> {
+    if (columns.length === 0) return;
+    await this.runDdl(this.sql.addColumns(table, columns), this.label(table), 'adding columns');
+  }
+
+  async alterColumns(table: TableRef, changes: ColumnChange[]): Promise<void> {
+    for (const change of changes) {
+      await this.runDdl(this.sql.alterColumn(table, change), this.label(table), `widening column ${change.column}`);
+    }
+    // Staging tables carry the old types: the next batch builds new ones.
+    for (const [key, state] of this.stagings) if (key.startsWith(`${this.label(table)}|`)) state.signature = '';
+  }
+
+  async writeBatch(table: TableSpec, batch: RowBatch, mode: WriteMode): Promise<void> {
+    if (batch.rows.length === 0 && mode !== 'replace') return;
+    const label = this.label(table);
+    const state = this.stagingFor(table, batch.columns);
+    const { staging } = state;
+    const limits = {
+      maxBytes: this.options.chunkBytes ?? (staging.kind === 'heap' ? DIRECT_PATH_CHUNK_BYTES : DEFAULT_CHUNK_BYTES),
+      maxRows: this.options.chunkRows ?? 50_000,
+    };
+    const chunks = encodeBatch(batch, staging.codecs, limits, label);
+    const keyed = table.primaryKey.length > 0;
+    let finish: string[];
+    if (mode === 'upsert' && keyed) finish = [this.sql.merge(table, staging, table.primaryKey)];
+    else if (mode === 'replace') finish = [this.sql.deleteAll(table), this.sql.insertAppend(table, staging, table.primaryKey)];
+    else finish = [this.sql.insertAppend(table, staging)];
+    const stagedColumns = [...staging.codecs.map((c) => identifierStored(c.column.name, this.features.maxIdentifierLength)), SEQ_COLUMN];
+
+    let committing = false;
+    await this.withSession(`writing a batch (${mode})`, label, async (session, attempt) => {
+      if (committing && mode === 'append') {
+        // The commit of an append may have landed: replaying it could load the rows twice.
+        throw new SingerError(
+          'ORACLE_COMMIT_UNKNOWN',
+          `writing a batch (append) on table ${label}: the connection was lost during COMMIT, so whether the rows were committed is unknown; not replayed to avoid duplicates`,
+        );
+      }
+      if (attempt > 1) this.options.logger.warn({ table: label, attempt, rows: batch.rows.length }, 'replaying batch');
+      await this.ensureStaging(session, state);
+      if (staging.kind === 'heap') {
+        await session.execute(this.sql.truncateStaging(staging));
+        for (const chunk of chunks) {
+          await session.directPathLoad(staging.owner ?? this.currentSchema, staging.stored, stagedColumns, chunk.rows);
+        }
+      } else {
+        const insert = this.sql.stagingInsert(staging);
+        for (const chunk of chunks) await session.executeMany(insert, chunk.rows, chunk.bindDefs);
+      }
+      for (const statement of finish) await session.execute(statement);
+      committing = true;
+      await session.commit();
+    });
+  }
+
+  async retireVersions(request: RetireVersionsRequest): Promise<number> {
+    const label = this.label(request.table);
+    const deletedAt = normaliseDateTime(request.deletedAt);
+    if (deletedAt === undefined) {
+      throw new SingerError('ORACLE_BAD_VALUE', `retiring versions of ${label}: not an ISO-8601 instant: ${request.deletedAt}`);
+    }
+    const statement =
+      request.mode === 'delete'
+        ? this.sql.retireDelete(request.table, request.versionColumn)
+        : this.sql.retireSoft(request.table, request.versionColumn, request.deletedAtColumn);
+    const binds: Binds =
+      request.mode === 'delete' ? { version: request.version } : { version: request.version, deleted_at: deletedAt };
+    return this.withSession('retiring old versions', label, async (session) => {
+      const result = await session.execute(statement, binds);
+      await session.commit();
+      return result.rowsAffected ?? 0;
+    });
+  }
+
+  private label(table: TableRef): string {
+    const limit = this.features.maxIdentifierLength;
+    const name = identifierStored(table.name, limit);
+    return table.schema ? `${identifierStored(table.schema, limit)}.${name}` : name;
+  }
+
+  /** The staging table for this column set; a new generation when the columns change. */
+  private stagingFor(table: TableSpec, columns: string[]): StagingState {
+    const label = this.label(table);
+    const key = `${label}|${columns.join(',')}`;
+    const signature = table.columns.map((c) => `${c.name}:${JSON.stringify(c.type)}`).join(',');
+    const known = this.stagings.get(key);
+    if (known !== undefined && known.signature === signature) return known;
+    const probe = this.sql.staging(table, columns, 'temporary', this.runTag, 0);
+    // Direct path cannot stream LOBs: such tables stage with array inserts.
+    const heap = this.options.loadMethod === 'direct_path' && probe.codecs.every((c) => c.bind !== 'clob');
+    const staging = this.sql.staging(table, columns, heap ? 'heap' : 'temporary', this.runTag, ++this.generation);
+    const state = { signature, staging, created: false };
+    this.stagings.set(key, state);
+    return state;
+  }
+
+  /** Creates the staging table on first use. DDL commits, but no batch is open at this point. */
+  private async ensureStaging(session: OracleSession, state: StagingState): Promise<void> {
+    if (state.created) return;
+    try {
+      await session.execute(this.sql.createStaging(state.staging));
+    } catch (error) {
+      if (oracleErrorCode(error) !== 'ORA-00955') throw error;
+    }
+    state.created = true;
+  }
+
+  private async runDdl(statements: string[], label: string, operation: string): Promise<void> {
+    await this.withSession(operation, label, async (session, attempt) => {
+      for (const statement of statements) {
+        if (statement === 'COMMIT') {
+          await session.commit();
+          continue;
+        }
+        try {
+          await session.execute(statement);
+        } catch (error) {
+          // A replay finds what the lost attempt already did; an index may already exist.
+          const code = oracleErrorCode(error);
+          const index = statement.startsWith('CREATE INDEX') && (code === 'ORA-00955' || code === 'ORA-01408');
+          if (!index && !(attempt > 1 && code !== undefined && ALREADY_DONE.has(code))) throw error;
+        }
+      }
+    });
+  }
+
+  /**
+   * Runs `work` on a session. A transient failure drops the session (its transaction dies with
+   * it) and replays `work` on a new one; anything else rolls back and becomes one SingerError.
+   */
+  private async withSession<T>(
+    operation: string,
+    table: string,
+    work: (session: OracleSession, attempt: number) => Promise<T>,
+  ): Promise<T> {
+    const source = this.source;
+    if (source === undefined) throw new SingerError('ORACLE_NOT_OPEN', 'the Oracle dialect is not open');
+    for (let attempt = 1; ; attempt++) {
+      let session: OracleSession | undefined;
+      try {
+        session = await source.acquire();
+        const result = await work(session, attempt);
+        await session.close(false);
+        return result;
+      } catch (error) {
+        const transient = !(error instanceof SingerError) && isTransient(error);
+        if (session !== undefined) {
+          if (!transient) await session.rollback().catch(() => undefined);
+          await session.close(transient).catch(() => undefined);
+        }
+        if (error instanceof SingerError) throw error;
+        if (!transient || attempt >= this.maxAttempts) {
+          const failure = describeOracleError(error, { operation, table });
+          if (transient) failure.message += ` (after ${attempt} attempts)`;
+          throw failure;
+        }
+        this.options.logger.warn({ code: oracleErrorCode(error), table, operation, attempt }, 'transient Oracle error, retrying on a new connection');
+        await this.backoff(attempt);
+      }
+    }
+  }
+}
