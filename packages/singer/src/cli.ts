@@ -209,6 +209,8 @@ export async function runConnector<Config>(
     if (stoppedBy !== undefined) exitCode = stoppedBy === 'SIGINT' ? 130 : 143;
   } catch (error) {
     exitCode = error instanceof SingerError ? error.exitCode : ExitCode.runtime;
+    // A connector that gives up because it was told to stop still ends as stopped by the signal.
+    if (stoppedBy !== undefined) exitCode = stoppedBy === 'SIGINT' ? 130 : 143;
     const line = error instanceof SingerError ? error.message : `unexpected error: ${errorMessage(error)}`;
     process.stderr.write(`${definition.name}: ${secrets.scrub(oneLine(line))}\n`);
     if (!(error instanceof SingerError) && error instanceof Error)

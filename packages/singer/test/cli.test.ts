@@ -438,6 +438,16 @@ describe('CLI harness: output delivery', { concurrency: 4 }, () => {
     assert.equal(stderr, 'error: the reader of our output went away (EPIPE): stopping\nexit=1\n');
   });
 
+  it('SIGINT: a connector that throws the abort reason still exits 130, with one line', async () => {
+    const outcome = await run(['--config', user({ mode: 'wait-signal', count: 1 })], {
+      onSpawn: (child) => {
+        child.stdout?.once('data', () => child.kill('SIGINT'));
+      },
+    });
+    assert.equal(outcome.code, 130, outcome.stderr);
+    assert.equal(failureLine(outcome), 'echo-connector: stopped by SIGINT');
+  });
+
   it('SIGTERM aborts context.signal, the connector finishes cleanly, exit 143', async () => {
     const outcome = await run(['--config', user({ mode: 'wait-signal' })], {
       onSpawn: (child) => {
