@@ -32,8 +32,14 @@ async function main(): Promise<void> {
     .option('rows', { type: 'string', array: true, describe: 'Rows of an entity, ENTITY=N (repeatable)' })
     .option('username', { type: 'string', default: DEFAULTS.username, describe: 'HTTP Basic user' })
     .option('password', { type: 'string', default: DEFAULTS.password, describe: 'HTTP Basic password' })
-    .option('client-id', { type: 'string', default: DEFAULTS.oauthClientId, describe: 'OAuth2 client id' })
+    .option('client-id', {
+      alias: 'oauth-client-id',
+      type: 'string',
+      default: DEFAULTS.oauthClientId,
+      describe: 'OAuth2 client id',
+    })
     .option('client-secret', {
+      alias: 'oauth-client-secret',
       type: 'string',
       default: DEFAULTS.oauthClientSecret,
       describe: 'OAuth2 client secret',
@@ -88,6 +94,11 @@ async function main(): Promise<void> {
       choices: ['row-facility', 'user-facility'] as const,
       default: 'row-facility' as const,
     })
+    .option('clock', {
+      choices: ['simulated', 'wall'] as const,
+      default: 'simulated' as const,
+      describe: 'simulated: time moves only by advance; wall: changes are stamped at the real time',
+    })
     .option('start-time', { type: 'string', describe: 'First instant of the simulated clock (ISO-8601)' })
     .option('gzip', {
       type: 'boolean',
@@ -140,6 +151,7 @@ async function main(): Promise<void> {
     subsecondFilters: argv['subsecond-filters'],
     timestampOffset: argv['timestamp-offset'],
     gzip: argv.gzip,
+    clock: argv.clock,
     ...(argv['start-time'] === undefined ? {} : { startTime: argv['start-time'] }),
   };
   const simulator = await startSimulator(options);

@@ -51,6 +51,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     rows: options.rows ?? {},
     integrityViolationRate: options.integrityViolationRate ?? 0,
     timestampOffset: options.timestampOffset ?? 'row-facility',
+    clock: options.clock ?? 'simulated',
     ...(options.startTime === undefined ? {} : { startTime: options.startTime }),
   });
   let faults = new FaultPlan(options.faults, seed);

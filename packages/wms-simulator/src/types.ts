@@ -112,8 +112,14 @@ export interface SimulatorOptions {
    * user's default facility), or always the user's default facility (facility 1).
    */
   timestampOffset?: 'row-facility' | 'user-facility';
-  /** First instant of the simulated clock, ISO-8601 with offset (default derived from the seed, in 2025). */
+  /** First instant of the simulated clock, ISO-8601 with offset (default: seeded, mid 2025; wall clock: now). */
   startTime?: string;
+  /**
+   * 'simulated' (default): time moves only by `advance` (`seconds`, default 60). 'wall': the clock starts at the
+   * real time and `advance` stamps changes at the real time (never earlier than before), so a client bounding
+   * a run with its own clock (`mod_ts__lt=<run start>`) sees changes made during the run only in the next one.
+   */
+  clock?: 'simulated' | 'wall';
   /** Answer gzip when the client accepts it (default true). */
   gzip?: boolean;
 }
@@ -134,7 +140,7 @@ export interface AdvanceRequest {
   updates?: number;
   inserts?: number;
   deletes?: number;
-  /** How far the clock moves (default 60). */
+  /** How far the clock moves at least (default 60 with the simulated clock, 0 with the wall clock). */
   seconds?: number;
 }
 

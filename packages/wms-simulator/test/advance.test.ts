@@ -104,6 +104,22 @@ describe('time passes: advance and snapshot', () => {
     });
   });
 
+  it('with the wall clock, changes are stamped at the real time, after a run start taken before them', async () => {
+    await withSimulator({ rows: { order_dtl: 50 }, clock: 'wall' }, async (sim) => {
+      const initial = maxTs(sim.snapshot('order_dtl') as Json[]);
+      assert.ok(initial <= Date.now() * 1000);
+      const runStart = Date.now() * 1000;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const result = sim.advance({ entity: 'order_dtl', updates: 3 });
+      const changed = new Set(result.changes.order_dtl?.updated);
+      for (const row of sim.snapshot('order_dtl') as Json[]) {
+        const ts = micros(String(row.mod_ts));
+        assert.equal(ts >= runStart, changed.has(row.id), `row ${row.id}`);
+      }
+      assert.ok(Date.parse(result.now) <= Date.now());
+    });
+  });
+
   it('rejects bad advance requests', async () => {
     await withSimulator({ rows: { order_dtl: 10 } }, async (sim) => {
       assert.throws(() => sim.advance({ entity: 'nope', updates: 1 }), /unknown entity/);

@@ -12,6 +12,7 @@ export interface DatasetOptions {
   integrityViolationRate: number;
   timestampOffset: 'row-facility' | 'user-facility';
   startTime?: string;
+  clock: 'simulated' | 'wall';
 }
 
 /** Ids of rows that break consistency on purpose point past every real id. */
@@ -61,6 +62,7 @@ export class Dataset {
   /** Base of foreign-key URLs: like the real API, with an explicit :443. */
   fkUrlBase = '';
   readonly violationRate: number;
+  readonly wallClock: boolean;
   private readonly tables = new Map<string, Table>();
   private readonly sameOffset: boolean;
 
@@ -68,10 +70,13 @@ export class Dataset {
     this.seed = options.seed >>> 0;
     this.violationRate = options.integrityViolationRate;
     this.sameOffset = options.timestampOffset === 'user-facility';
+    this.wallClock = options.clock === 'wall';
     if (options.startTime !== undefined) {
       const parsed = parseInstant(options.startTime, 0);
       if (parsed === undefined) throw new Error(`startTime: not an ISO-8601 instant: ${options.startTime}`);
       this.start = parsed.micros;
+    } else if (this.wallClock) {
+      this.start = Math.floor(Date.now() / 1000) * 1_000_000;
     } else {
       // 2025-06-02T08:00:00Z plus up to ~40 days chosen by the seed, on a whole second.
       this.start = (Date.UTC(2025, 5, 2, 8) + below(mix(this.seed, 7), 1, 3_456_000) * 1000) * 1000;

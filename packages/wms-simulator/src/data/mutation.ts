@@ -53,9 +53,16 @@ export function advance(ds: Dataset, request: AdvanceRequest, rng: Sequence): Ad
   const updates = count(request.updates, 'updates');
   const inserts = count(request.inserts, 'inserts');
   const deletes = count(request.deletes, 'deletes');
-  const seconds = request.seconds ?? 60;
-  if (typeof seconds !== 'number' || !(seconds > 0) || !Number.isFinite(seconds)) {
-    throw new AdvanceError('seconds must be a positive number');
+  const seconds = request.seconds ?? (ds.wallClock ? 0 : 60);
+  if (
+    typeof seconds !== 'number' ||
+    !Number.isFinite(seconds) ||
+    seconds < 0 ||
+    (seconds === 0 && !ds.wallClock)
+  ) {
+    throw new AdvanceError(
+      ds.wallClock ? 'seconds must be a non-negative number' : 'seconds must be a positive number',
+    );
   }
   if (request.entity !== undefined && !ds.has(request.entity)) {
     throw new AdvanceError(`unknown entity "${request.entity}"`);
@@ -98,10 +105,16 @@ export function advance(ds: Dataset, request: AdvanceRequest, rng: Sequence): Ad
 
   // Every changed row gets a distinct mod_ts in (from, to], in the order it changed.
   const from = ds.now;
-  const to = from + Math.max(1, Math.round(seconds * US_PER_SECOND));
-  const step = (to - from) / (touched.length + 1);
+  // Each change needs its own microsecond; the wall clock never runs the simulated one backwards.
+  let to = from + Math.max(touched.length + 1, Math.round(seconds * US_PER_SECOND));
+  if (ds.wallClock) to = Math.max(to, Date.now() * 1000);
+  // With the wall clock the changes happen now, not spread over the time since the previous advance.
+  const low = ds.wallClock
+    ? Math.max(from, to - (touched.length + 1) - Math.round(seconds * US_PER_SECOND))
+    : from;
+  const step = (to - low) / (touched.length + 1);
   touched.forEach(([table, idx], k) => {
-    const ts = from + Math.max(1, Math.floor(step * (k + 1)));
+    const ts = low + Math.max(1, Math.floor(step * (k + 1)));
     table.modTs[idx] = ts;
     if (table.version[idx] === 0) table.createTs[idx] = ts;
   });
