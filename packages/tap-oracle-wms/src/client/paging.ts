@@ -1,10 +1,12 @@
-import { type JsonObject, type Logger, SingerError } from '@wms-singer/singer';
+import type { Logger } from '@wms-singer/singer';
 import type { PageMode } from '../settings.js';
-import { displayUrl } from './http.js';
 import type { WmsClient } from './wms-client.js';
 
 export interface Page {
-  records: JsonObject[];
+  /** Each record's JSON text, as the WMS sent it. */
+  records: string[];
+  /** False when some record spans lines (it must be re-serialised). */
+  compact: boolean;
   /** RFC 3339 UTC instant the page arrived: the RECORDs' time_extracted. */
   receivedAt: string;
 }
@@ -43,7 +45,8 @@ export class Pager {
       pending = page.next === undefined ? undefined : this.fetch(page.next);
       // The prefetch may fail while this page is written; its error surfaces at the next await.
       pending?.catch(() => undefined);
-      if (page.records.length > 0) yield { records: page.records, receivedAt: page.receivedAt };
+      if (page.records.length > 0)
+        yield { records: page.records, compact: page.compact, receivedAt: page.receivedAt };
     }
   }
 
@@ -53,29 +56,23 @@ export class Pager {
       Number.isFinite(givenSize) && this.pageSize < givenSize
         ? resize(given, this.pageSize, this.options.mode)
         : given;
-    const response = await this.client.getJson(url, {
+    const response = await this.client.getListPage(url, {
       endpoint: 'list',
       entity: this.options.entity,
       onSlow: (slowUrl) => this.halve(slowUrl),
     });
     const receivedAt = new Date().toISOString();
-    if (response.status === 404) return undefined;
-    const body = response.body as { results?: unknown; next_page?: unknown } | null;
-    if (typeof body !== 'object' || body === null || !Array.isArray(body.results)) {
-      throw new SingerError(
-        'WMS_PAYLOAD_INVALID',
-        `entity ${this.options.entity}: the list at ${displayUrl(response.url)} has no "results" array`,
-      );
-    }
-    const records = body.results as JsonObject[];
-    let next = typeof body.next_page === 'string' && body.next_page !== '' ? body.next_page : undefined;
+    if (response.status === 404 || response.body === undefined) return undefined;
+    const { records, envelope, compact } = response.body;
+    const nextPage = envelope.next_page;
+    let next = typeof nextPage === 'string' && nextPage !== '' ? nextPage : undefined;
     // Paged mode: counts go stale while data changes, and a page past the end has been seen
     // to answer 500. A short page is the last one whatever next_page claims.
     const asked = pageSizeOf(response.url);
     if (this.options.mode === 'paged' && records.length < (Number.isFinite(asked) ? asked : this.pageSize))
       next = undefined;
     if (records.length === 0) next = undefined;
-    return { records, next, receivedAt };
+    return { records, compact, next, receivedAt };
   }
 
   private halve(url: string): string {
@@ -102,7 +99,8 @@ export class Pager {
 }
 
 interface FetchedPage {
-  records: JsonObject[];
+  records: string[];
+  compact: boolean;
   next: string | undefined;
   receivedAt: string;
 }

@@ -2,6 +2,7 @@ import { type Logger, type Metrics, type MetricTags, SingerError } from '@wms-si
 import type { AxiosInstance } from 'axios';
 import type { Authenticator } from './auth.js';
 import { displayUrl } from './http.js';
+import { type ListPage, readListPage } from './list-page.js';
 import {
   backoffMs,
   isRetryableStatus,
@@ -25,10 +26,11 @@ export interface RequestContext {
   onSlow?: (url: string) => string;
 }
 
-export interface WmsResponse {
+export interface WmsResponse<Body = unknown> {
   /** 200, or 404 (a list without rows, or an unknown entity: the caller decides). */
   status: 200 | 404;
-  body: unknown;
+  /** The read body of a 200; the parsed error body (if any) of a 404. */
+  body: Body;
   /** The URL that answered (after any page-size rewrite). */
   url: string;
 }
@@ -60,7 +62,24 @@ export class WmsClient {
     private readonly signal?: AbortSignal,
   ) {}
 
-  async getJson(startUrl: string, context: RequestContext): Promise<WmsResponse> {
+  getJson(url: string, context: RequestContext): Promise<WmsResponse> {
+    return this.get(url, context, (text) => JSON.parse(text) as unknown);
+  }
+
+  /** A list page, its records left as JSON text (see list-page.ts). */
+  getListPage(url: string, context: RequestContext): Promise<WmsResponse<ListPage | undefined>> {
+    return this.get<ListPage | undefined>(url, context, readListPage);
+  }
+
+  /**
+   * GET with retries. `read` turns a 200 body into its value; when it throws (a truncated or
+   * garbled body) the request is retried like a reset connection.
+   */
+  private async get<Body>(
+    startUrl: string,
+    context: RequestContext,
+    read: (text: string) => Body,
+  ): Promise<WmsResponse<Body>> {
     let url = startUrl;
     let refreshedAfter401 = false;
     for (let retryNumber = 0; ; ) {
@@ -80,12 +99,12 @@ export class WmsClient {
         stopTimer({ status });
         if (status === 200) {
           try {
-            return { status: 200, body: JSON.parse(response.data), url };
+            return { status: 200, body: read(response.data), url };
           } catch {
             failure = 'unparsable body';
           }
         } else if (status === 404) {
-          return { status: 404, body: parseQuietly(response.data), url };
+          return { status: 404, body: parseQuietly(response.data) as Body, url };
         } else if (status === 401) {
           if (this.auth.kind === 'bearer' && !refreshedAfter401) {
             refreshedAfter401 = true;

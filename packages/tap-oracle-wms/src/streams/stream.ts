@@ -18,6 +18,7 @@ import { type WmsClient, WmsRequestError } from '../client/wms-client.js';
 import { normaliseStartDate, type TapConfig } from '../settings.js';
 import { filterInstant, instantMicros, ModTsHigh, secondsToMicros } from './bookmarks.js';
 import { scopeFilters } from './filters.js';
+import { hasFieldsBeyond, projectRecords, RecordEnvelope, RecordText } from './record-text.js';
 import type { StateBook } from './state-book.js';
 
 export interface StreamRun {
@@ -46,6 +47,7 @@ export class WmsStream {
   private readonly schema: JsonSchema;
   private readonly allFields: string[];
   private readonly fieldSet: Set<string>;
+  private readonly envelope: RecordEnvelope;
 
   constructor(
     entry: CatalogEntry,
@@ -57,6 +59,7 @@ export class WmsStream {
     this.schema = selectedSchema(entry);
     this.allFields = Object.keys(entry.schema.properties ?? {});
     this.fieldSet = new Set(this.fields);
+    this.envelope = new RecordEnvelope(this.name);
   }
 
   /** Writes SCHEMA, the records page by page with a STATE after each, and returns the record count. */
@@ -100,15 +103,15 @@ export class WmsStream {
     const bookmark = (): Bookmark =>
       high.text === undefined ? startBookmark : { ...startBookmark, replication_key_value: high.text };
     let count = 0;
-    await this.walk(bounds, { ordering: `${key},id`, sendFields: true }, (page, variant) => {
-      const records = page.records;
+    const keyText = new RecordText(key);
+    await this.walk(bounds, { ordering: `${key},id`, sendFields: true }, (records, variant) => {
       // Ordered by the key, the page's last row carries its highest value and a resumed run
       // may start there; otherwise only the end of the walk proves every row was seen.
       if (variant.ordering?.startsWith(key)) {
-        high.offer(records[records.length - 1]?.[key]);
+        high.offer(keyText.valueOf(records[records.length - 1]!));
         this.run.states.put(this.name, bookmark());
       } else {
-        for (const record of records) high.offer(record[key]);
+        for (const record of records) high.offer(keyText.valueOf(record));
         this.run.states.put(this.name, startBookmark);
       }
       count += records.length;
@@ -125,14 +128,15 @@ export class WmsStream {
     if (!resumed) output.writeActivateVersion(this.name, version);
     const trackModTs = this.fields.includes('mod_ts');
     const high = new ModTsHigh();
+    const modTs = new RecordText('mod_ts');
     let count = 0;
     await this.walk(
       {},
       { ordering: 'id', sendFields: true },
-      (page) => {
-        if (trackModTs) for (const record of page.records) high.offer(record.mod_ts);
+      (records) => {
+        if (trackModTs) for (const record of records) high.offer(modTs.valueOf(record));
         states.put(this.name, { ...previous, version });
-        count += page.records.length;
+        count += records.length;
       },
       version,
     );
@@ -158,7 +162,7 @@ export class WmsStream {
   private async walk(
     bounds: Record<string, string>,
     preferred: QueryVariant,
-    afterPage: (page: Page, variant: QueryVariant) => void,
+    afterPage: (records: string[], variant: QueryVariant) => void,
     version?: number,
   ): Promise<void> {
     const { output, metrics, logger } = this.run;
@@ -176,13 +180,13 @@ export class WmsStream {
       try {
         for await (const page of pager.pages(this.firstUrl(bounds, variant))) {
           pages++;
-          last = page.records[page.records.length - 1];
+          last = JSON.parse(page.records[page.records.length - 1]!) as JsonObject;
           lastFull = page.records.length >= pager.currentPageSize;
-          const records = variant.sendFields ? page.records : this.project(page.records);
-          const sent = records === page.records ? this.projectIfWider(records) : records;
-          for (const record of sent) output.writeRecord(this.name, record, page.receivedAt, version);
-          afterPage({ records: sent, receivedAt: page.receivedAt }, variant);
-          metrics.count('record_count', { stream: this.name }, sent.length);
+          const records = this.outgoing(page, variant);
+          const suffix = this.envelope.suffix(page.receivedAt, version);
+          for (const record of records) output.writeLine(this.envelope.line(record, suffix));
+          afterPage(records, variant);
+          metrics.count('record_count', { stream: this.name }, records.length);
           await output.drain();
         }
         return;
@@ -254,27 +258,15 @@ export class WmsStream {
     return `${apiRoot}/entity/${encodeURIComponent(this.name)}/?${params.toString()}`;
   }
 
-  /** Only the selected fields, for a WMS that sent more than `fields=` asked for (checked once per page). */
-  private projectIfWider(records: JsonObject[]): JsonObject[] {
-    const first = records[0];
-    if (first === undefined) return records;
-    let extra = false;
-    for (const name in first) {
-      if (!this.fieldSet.has(name)) {
-        extra = true;
-        break;
-      }
-    }
-    return extra ? this.project(records) : records;
-  }
-
-  private project(records: JsonObject[]): JsonObject[] {
-    const fields = this.fields;
-    return records.map((record) => {
-      const projected: JsonObject = {};
-      for (const name of fields) if (name in record) projected[name] = record[name];
-      return projected;
-    });
+  /**
+   * The page's records as they go out: the WMS's own text, unless it spread a record over
+   * lines, or sent fields outside the selection (checked on the first record of each page).
+   */
+  private outgoing(page: Page, variant: QueryVariant): string[] {
+    const first = page.records[0];
+    const exact =
+      page.compact && variant.sendFields && first !== undefined && !hasFieldsBeyond(first, this.fieldSet);
+    return exact ? page.records : projectRecords(page.records, this.fields);
   }
 }
 

@@ -1,0 +1,194 @@
+/**
+ * tap-oracle-wms extraction speed against its ceiling.
+ *
+ * The simulator runs as a CHILD process with N order_dtl rows: on two cores it then has a core of its
+ * own, as a remote WMS would, instead of sharing one event loop with the client being measured.
+ *   (a) ceiling: a bare keep-alive client in this process pages through order_dtl exactly as the tap
+ *       asks for it (sequenced, ordering=mod_ts,id, same page_size, gzip like the tap), reading only
+ *       next_page from the envelope head and counting records: what the simulator can serve.
+ *   (b) tap: the built CLI extracts order_dtl to /dev/null (log_level warn); peak RSS is the child's VmHWM.
+ * The two alternate (--runs times) and the best of each is reported; ratio = tap / ceiling.
+ *
+ *   node bench/dist/tap-extract.js [--rows 1000000] [--page-size 1000] [--runs 1] [--no-gzip] [--paged]
+ */
+import { spawn } from 'node:child_process';
+import { openSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const arg = (name: string, fallback: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+};
+const rows = Number(arg('rows', '1000000'));
+const pageSize = Number(arg('page-size', '1000'));
+const runs = Number(arg('runs', '1'));
+const gzip = !process.argv.includes('--no-gzip');
+const mode = process.argv.includes('--paged') ? 'paged' : 'sequenced';
+const AUTH = `Basic ${Buffer.from('wms_user:wms_password').toString('base64')}`;
+
+async function startSimulatorChild(): Promise<{ baseUrl: string; stop: () => void }> {
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'packages/wms-simulator/bin/wms-simulator.js'), '--rows', `order_dtl=${rows}`],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      text += chunk;
+      const line = text.split('\n')[0];
+      if (text.includes('\n') && line) resolve(line.trim());
+    });
+    child.on('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
+  });
+  child.stdout.resume();
+  return { baseUrl, stop: () => child.kill('SIGTERM') };
+}
+
+/** The run-start upper bound the tap sends, so both clients ask the same question. */
+const upperBound = (): string =>
+  `${new Date(Math.ceil(Date.now() / 1000) * 1000).toISOString().slice(0, 19)}+00:00`;
+
+async function ceiling(baseUrl: string): Promise<{ records: number; seconds: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const headers: Record<string, string> = {
+    authorization: AUTH,
+    ...(gzip ? { 'accept-encoding': 'gzip' } : {}),
+  };
+  const get = (url: string) =>
+    new Promise<Buffer>((resolve, reject) => {
+      http
+        .get(url, { agent, headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const body = Buffer.concat(chunks);
+            resolve(res.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body);
+          });
+          res.on('error', reject);
+        })
+        .on('error', reject);
+    });
+  const params = new URLSearchParams({
+    mod_ts__lt: upperBound(),
+    ordering: 'mod_ts,id',
+    page_size: String(pageSize),
+    page_mode: mode,
+  });
+  let url: string | null = `${baseUrl}/wms/lgfapi/v10/entity/order_dtl/?${params}`;
+  let records = 0;
+  const started = performance.now();
+  while (url !== null) {
+    const body: Buffer = await get(url);
+    records += countRecords(body);
+    const head = body.subarray(0, 4096).toString('latin1');
+    const next = /"next_page":(null|"([^"]*)")/.exec(head);
+    if (next === null) throw new Error(`unexpected envelope: ${head.slice(0, 200)}`);
+    url = next[2] ?? null;
+    // Paged mode: a short page is the last one.
+    if (mode === 'paged' && countRecords(body) < pageSize) url = null;
+  }
+  agent.destroy();
+  return { records, seconds: (performance.now() - started) / 1000 };
+}
+
+const RECORD_MARK = Buffer.from(',"url":"http://');
+function countRecords(body: Buffer): number {
+  let n = 0;
+  for (let at = body.indexOf(RECORD_MARK); at >= 0; at = body.indexOf(RECORD_MARK, at + RECORD_MARK.length))
+    n++;
+  return n;
+}
+
+async function tap(baseUrl: string): Promise<{ records: number; seconds: number; peakRssMb: number }> {
+  const config = join(tmpdir(), `tap-extract-${process.pid}.json`);
+  writeFileSync(
+    config,
+    JSON.stringify({
+      base_url: baseUrl,
+      username: 'wms_user',
+      password: 'wms_password',
+      entities: ['order_dtl'],
+      page_size: pageSize,
+      page_mode: mode,
+      log_level: 'warn',
+      metrics_interval_seconds: 0,
+    }),
+  );
+  const out = openSync('/dev/null', 'w');
+  const started = performance.now();
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'packages/tap-oracle-wms/bin/tap-oracle-wms.js'), '--config', config],
+    {
+      stdio: ['ignore', out, 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  let peakKb = 0;
+  const sample = setInterval(() => {
+    try {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const hwm = /VmHWM:\s+(\d+)/.exec(status);
+      if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
+    } catch {
+      // the child has just exited
+    }
+  }, 20);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  clearInterval(sample);
+  const seconds = (performance.now() - started) / 1000;
+  if (code !== 0) throw new Error(`tap exited with ${code}: ${stderr}`);
+  const done = /"stream":"order_dtl","records":(\d+)/.exec(stderr);
+  // log_level warn hides the per-stream info line: count from the simulator's side instead.
+  return { records: done ? Number(done[1]) : rows, seconds, peakRssMb: peakKb / 1024 };
+}
+
+async function main(): Promise<void> {
+  const sim = await startSimulatorChild();
+  try {
+    let best = { ceiling: Number.POSITIVE_INFINITY, tap: Number.POSITIVE_INFINITY, rss: 0, records: 0 };
+    for (let run = 1; run <= runs; run++) {
+      const a = await ceiling(sim.baseUrl);
+      const b = await tap(sim.baseUrl);
+      console.log(
+        `run ${run}: ceiling ${a.records} records in ${a.seconds.toFixed(2)} s (${Math.round(a.records / a.seconds)}/s); ` +
+          `tap ${b.seconds.toFixed(2)} s (${Math.round(a.records / b.seconds)}/s), peak RSS ${b.peakRssMb.toFixed(0)} MB`,
+      );
+      best = {
+        ceiling: Math.min(best.ceiling, a.seconds),
+        tap: Math.min(best.tap, b.seconds),
+        rss: Math.max(best.rss, b.peakRssMb),
+        records: a.records,
+      };
+    }
+    const ceilingRate = best.records / best.ceiling;
+    const tapRate = best.records / best.tap;
+    console.log(
+      JSON.stringify({
+        rows: best.records,
+        page_size: pageSize,
+        page_mode: mode,
+        gzip,
+        ceiling_records_per_s: Math.round(ceilingRate),
+        tap_records_per_s: Math.round(tapRate),
+        ratio: Number((tapRate / ceilingRate).toFixed(2)),
+        tap_peak_rss_mb: Math.round(best.rss),
+      }),
+    );
+  } finally {
+    sim.stop();
+  }
+}
+
+await main();
