@@ -4,7 +4,14 @@ import type { Dialect } from '../dialect.js';
 import { type ConnectOptions, easyConnect, type SessionSourceFactory, thinPoolSource } from './oracle-connection.js';
 import { OracleDialect, type OracleDialectOptions } from './oracle-dialect.js';
 
-export type { OracleSession, SessionSource, SessionSourceFactory } from './oracle-connection.js';
+export type {
+  BindDef,
+  Binds,
+  OracleSession,
+  QueryResult,
+  SessionSource,
+  SessionSourceFactory,
+} from './oracle-connection.js';
 export { OracleDialect, type OracleDialectOptions } from './oracle-dialect.js';
 
 export interface OracleSettings {
