@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Simulator } from '../src/index.js';
 import { startSimulator } from '../src/index.js';
-import { api, isErrorBody, micros, walk, withSimulator } from './support/helpers.js';
+import { api, call, isErrorBody, type Json, micros, walk, withSimulator } from './support/helpers.js';
 
 describe('paging', () => {
   let sim: Simulator;
@@ -91,6 +91,39 @@ describe('paging', () => {
       const names = byName.records.map((r) => `${r.cust_name}`);
       assert.deepEqual(names, [...names].sort(), mode);
       assert.equal(byName.records.length, sim.snapshot('order_hdr').length, mode);
+    }
+  });
+
+  it('serves mod_ts ranges from the (mod_ts, id) index exactly as a scan would, both directions, both modes', async () => {
+    const rows = sim.snapshot('order_dtl') as Json[];
+    const stamps = rows.map((r) => String(r.mod_ts)).sort((a, b) => micros(a) - micros(b));
+    const lo = stamps[60] as string;
+    const hi = stamps[200] as string;
+    const e = encodeURIComponent;
+    const cases: Array<[string, (t: number) => boolean]> = [
+      [`mod_ts__gt=${e(lo)}`, (t) => t > micros(lo)],
+      [`mod_ts__gte=${e(lo)}&mod_ts__lt=${e(hi)}`, (t) => t >= micros(lo) && t < micros(hi)],
+      [`mod_ts__lte=${e(hi)}`, (t) => t <= micros(hi)],
+      [`mod_ts=${e(lo)}`, (t) => t === micros(lo)],
+      [`mod_ts__range=${e(lo)},${e(hi)}`, (t) => t >= micros(lo) && t <= micros(hi)],
+      [`mod_ts__gt=${e(hi)}&mod_ts__lt=${e(lo)}`, () => false],
+    ];
+    for (const [filter, keep] of cases) {
+      const expected = rows
+        .filter((r) => keep(micros(String(r.mod_ts))))
+        .sort((a, b) => micros(String(a.mod_ts)) - micros(String(b.mod_ts)) || a.id - b.id)
+        .map((r) => r.id);
+      for (const mode of ['paged', 'sequenced']) {
+        for (const [ordering, order] of [
+          ['mod_ts,id', expected],
+          ['-mod_ts,-id', [...expected].reverse()],
+        ] as const) {
+          const url = `${sim.apiUrl}/entity/order_dtl/?${filter}&ordering=${ordering}&page_mode=${mode}&page_size=33`;
+          const first = await call(url);
+          const got = first.status === 404 ? [] : (await walk(url)).records.map((r) => r.id);
+          assert.deepEqual(got, order, `${filter} ${ordering} ${mode}`);
+        }
+      }
     }
   });
 

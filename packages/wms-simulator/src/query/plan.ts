@@ -42,8 +42,6 @@ export interface SequencedAnswer {
   next: Cursor | undefined;
 }
 
-const RANGE_LOOKUPS = new Set(['exact', 'gt', 'gte', 'lt', 'lte', 'range']);
-
 function chooseAccess(query: ListQuery): { kind: AccessKind; desc: boolean } {
   const [first, second] = query.ordering;
   if (first === undefined) return { kind: 'id', desc: false };
@@ -58,6 +56,22 @@ function chooseAccess(query: ListQuery): { kind: AccessKind; desc: boolean } {
   return { kind: 'sorted', desc: false };
 }
 
+/** Which bound each range lookup sets: [side, inclusive, operand index]. */
+const BOUND_SIDES: Record<string, ReadonlyArray<readonly ['low' | 'high', boolean, number]>> = {
+  exact: [
+    ['low', true, 0],
+    ['high', true, 0],
+  ],
+  gt: [['low', false, 0]],
+  gte: [['low', true, 0]],
+  lt: [['high', false, 0]],
+  lte: [['high', true, 0]],
+  range: [
+    ['low', true, 0],
+    ['high', true, 1],
+  ],
+};
+
 /** Folds the range filters on the access key into bounds [low, high] with inclusive flags. */
 function bounds(filters: Filter[], name: string) {
   let low = Number.NEGATIVE_INFINITY;
@@ -66,49 +80,26 @@ function bounds(filters: Filter[], name: string) {
   let highIn = true;
   const residual: Filter[] = [];
   for (const filter of filters) {
+    const sides = BOUND_SIDES[filter.lookup];
     const usable =
+      sides !== undefined &&
       filter.path.length === 1 &&
       filter.path[0]?.name === name &&
       filter.part === undefined &&
-      !filter.negate &&
-      RANGE_LOOKUPS.has(filter.lookup);
+      !filter.negate;
     if (!usable) {
       residual.push(filter);
       continue;
     }
-    const [a, b] = filter.operands as number[];
-    const raise = (v: number, inclusive: boolean) => {
-      if (v > low || (v === low && !inclusive)) {
+    for (const [side, inclusive, operand] of sides) {
+      const v = filter.operands[operand] as number;
+      if (side === 'low' && (v > low || (v === low && !inclusive))) {
         low = v;
         lowIn = inclusive;
-      }
-    };
-    const lower = (v: number, inclusive: boolean) => {
-      if (v < high || (v === high && !inclusive)) {
+      } else if (side === 'high' && (v < high || (v === high && !inclusive))) {
         high = v;
         highIn = inclusive;
       }
-    };
-    switch (filter.lookup) {
-      case 'exact':
-        raise(a as number, true);
-        lower(a as number, true);
-        break;
-      case 'gt':
-        raise(a as number, false);
-        break;
-      case 'gte':
-        raise(a as number, true);
-        break;
-      case 'lt':
-        lower(a as number, false);
-        break;
-      case 'lte':
-        lower(a as number, true);
-        break;
-      default:
-        raise(a as number, true);
-        lower(b as number, true);
     }
   }
   return { low, lowIn, high, highIn, residual };
