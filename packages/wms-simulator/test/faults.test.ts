@@ -178,6 +178,16 @@ describe('faults', () => {
     );
   });
 
+  it('faults the token endpoint only through rules naming it', async () => {
+    sim.setFaults({ rate: 1, kinds: ['503'] });
+    assert.match(await bearer(sim), /^Bearer [\w-]+$/);
+    sim.setFaults({ schedule: [{ kind: '503', endpoint: 'token', times: 1 }] });
+    const res = await fetch(sim.tokenUrl, { method: 'POST', body: 'grant_type=client_credentials' });
+    assert.equal(res.status, 503);
+    assert.equal((await api(sim, '/entity/')).status, 200);
+    sim.setFaults(undefined);
+  });
+
   it('faults can be set over HTTP at /__sim/faults, and tokens expired at /__sim/expire-tokens', async () => {
     const put = await call(`${sim.baseUrl}/__sim/faults`, {
       method: 'PUT',
