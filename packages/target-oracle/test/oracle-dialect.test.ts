@@ -4,14 +4,25 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createLogger, SingerError } from '@wms-singer/singer';
 import type { RowBatch, TableSpec } from '../src/dialects/dialect.js';
-import { createOracleDialect, type OracleDialectOptions, type OracleSettings } from '../src/dialects/oracle/index.js';
+import {
+  createOracleDialect,
+  type OracleDialectOptions,
+  type OracleSettings,
+} from '../src/dialects/oracle/index.js';
 import { type Call, driverError, type FakeServer, RecordingOracle } from './support/oracle-fake.js';
 
-const settings: OracleSettings = { user: 'loader', password: 'secret', connect_string: '127.0.0.1:1521/FREEPDB1' };
+const settings: OracleSettings = {
+  user: 'loader',
+  password: 'secret',
+  connect_string: '127.0.0.1:1521/FREEPDB1',
+};
 
 function logLines(): { lines: string[]; logger: ReturnType<typeof createLogger> } {
   const lines: string[] = [];
-  return { lines, logger: createLogger({ name: 'test', level: 'debug', destination: { write: (l) => lines.push(l) } }) };
+  return {
+    lines,
+    logger: createLogger({ name: 'test', level: 'debug', destination: { write: (l) => lines.push(l) } }),
+  };
 }
 
 async function openDialect(server: FakeServer = {}, options: Partial<OracleDialectOptions> = {}) {
@@ -63,7 +74,11 @@ test('open reads the server version, identifier limit and string size into featu
   await old.dialect.createTable(orders);
   assert.match(old.fake.of('execute', 'CREATE TABLE')[0]!.sql!, /STOP_SHIP_FLG NUMBER\(1\)/);
   const denied = await openDialect({ maxStringSize: 'DENIED' });
-  assert.equal(denied.dialect.maxIdentifierLength, 128, 'V$PARAMETER without privilege falls back, still opens');
+  assert.equal(
+    denied.dialect.maxIdentifierLength,
+    128,
+    'V$PARAMETER without privilege falls back, still opens',
+  );
 });
 
 test('an upsert batch: staging rows with typed bindDefs, one MERGE, then exactly one commit', async () => {
@@ -94,7 +109,10 @@ test('an upsert batch: staging rows with typed bindDefs, one MERGE, then exactly
   assert.match(merge, /TO_NUMBER\(x\.TOTAL_ORIG_ORD_QTY\)/);
   assert.match(merge, /ROW_NUMBER\(\) OVER \(PARTITION BY x\.ID ORDER BY x\.STG\$SEQ DESC\)/);
   assert.match(merge, /ON \(t\.ID = s\.ID\)/);
-  assert.doesNotMatch(merge.split('WHEN MATCHED THEN UPDATE SET')[1]!.split('WHEN NOT MATCHED')[0]!, /t\.ID =/);
+  assert.doesNotMatch(
+    merge.split('WHEN MATCHED THEN UPDATE SET')[1]!.split('WHEN NOT MATCHED')[0]!,
+    /t\.ID =/,
+  );
   // The staging table is created once per run and column set.
   await dialect.writeBatch(orders, batch, 'upsert');
   assert.equal(fake.of('execute', 'CREATE GLOBAL TEMPORARY').length, 1);
@@ -102,7 +120,14 @@ test('an upsert batch: staging rows with typed bindDefs, one MERGE, then exactly
 
 test('executeMany chunks stay under the byte budget and the batch still commits once', async () => {
   const { dialect, fake, opened } = await openDialect({}, { chunkBytes: 4096 });
-  const rows = Array.from({ length: 500 }, (_, i) => [i, `N${i}`, '2025-01-01T00:00:00.123456Z', String(i), i % 2 === 0, null]);
+  const rows = Array.from({ length: 500 }, (_, i) => [
+    i,
+    `N${i}`,
+    '2025-01-01T00:00:00.123456Z',
+    String(i),
+    i % 2 === 0,
+    null,
+  ]);
   await dialect.writeBatch(orders, { columns: batch.columns, rows }, 'upsert');
   const chunks = fake.of('executeMany');
   assert.ok(chunks.length > 5, `expected several chunks, got ${chunks.length}`);
@@ -110,15 +135,22 @@ test('executeMany chunks stay under the byte budget and the batch still commits 
   const rowBytes = (row: unknown[]): number =>
     row
       .slice(0, -1)
-      .reduce<number>((sum, v) => sum + (typeof v === 'string' ? Buffer.byteLength(v) + 3 : v === null ? 1 : 22), 22);
+      .reduce<number>(
+        (sum, v) => sum + (typeof v === 'string' ? Buffer.byteLength(v) + 3 : v === null ? 1 : 22),
+        22,
+      );
   for (const [i, chunk] of chunks.entries()) {
     const bytes = chunk.rows!.reduce<number>((sum, row) => sum + rowBytes(row), 0);
     assert.ok(bytes <= 4096, `chunk ${i} holds ${bytes} bytes`);
-    const next = chunks[i + 1]?.rows![0];
+    const next = chunks[i + 1]?.rows?.[0];
     if (next !== undefined) assert.ok(bytes + rowBytes(next) > 4096, `chunk ${i} was cut early`);
   }
   const seqs = chunks.flatMap((c) => c.rows!.map((r) => r[r.length - 1]));
-  assert.deepEqual(seqs, rows.map((_, i) => i), 'every row staged once, in order');
+  assert.deepEqual(
+    seqs,
+    rows.map((_, i) => i),
+    'every row staged once, in order',
+  );
   const trace = fake.trace(opened);
   assert.equal(trace.filter((t) => t.endsWith('commit')).length, 1);
   assert.equal(trace.at(-2), '2:commit');
@@ -140,7 +172,9 @@ test('a simulated NJS-500 mid-batch: the session is dropped and the whole batch 
   assert.ok(!first.includes('2:commit'), 'nothing committed on the broken session');
   assert.ok(first.filter((t) => t.includes('executeMany')).length === 2);
   // The replay stages every chunk again (the temporary table lost its rows with the session).
-  const stagedAgain = fake.calls.filter((c) => c.session === 3 && c.kind === 'executeMany').flatMap((c) => c.rows!);
+  const stagedAgain = fake.calls
+    .filter((c) => c.session === 3 && c.kind === 'executeMany')
+    .flatMap((c) => c.rows!);
   assert.equal(stagedAgain.length, batch.rows.length);
   assert.deepEqual(second.slice(-3), ['3:execute MERGE INTO', '3:commit', '3:close keep']);
   assert.ok(lines.some((l) => l.includes('NJS-500') && l.includes('retrying')));
@@ -151,7 +185,10 @@ test('a permanent ORA error: one line with code, table and column; rollback, no 
   const { dialect, fake, opened } = await openDialect();
   fake.failOn(
     (call) => call.kind === 'execute' && (call.sql ?? '').startsWith('MERGE'),
-    driverError('ORA-12899', 'value too large for column "WMS"."ORDER_HDR"."ORDER_NBR" (actual: 12, maximum: 10)'),
+    driverError(
+      'ORA-12899',
+      'value too large for column "WMS"."ORDER_HDR"."ORDER_NBR" (actual: 12, maximum: 10)',
+    ),
   );
   await assert.rejects(dialect.writeBatch(orders, batch, 'upsert'), (error: unknown) => {
     assert.ok(error instanceof SingerError);
@@ -171,7 +208,11 @@ test('a permanent ORA error: one line with code, table and column; rollback, no 
 
 test('transient errors that never stop: gives up after max attempts, each on a new session', async () => {
   const { dialect, fake } = await openDialect({}, { maxAttempts: 3 });
-  fake.failOn((c) => c.kind === 'executeMany', driverError('ORA-03113', 'end-of-file on communication channel'), 99);
+  fake.failOn(
+    (c) => c.kind === 'executeMany',
+    driverError('ORA-03113', 'end-of-file on communication channel'),
+    99,
+  );
   await assert.rejects(dialect.writeBatch(orders, batch, 'upsert'), /ORA-03113.*after 3 attempts/);
   assert.equal(fake.of('close').filter((c) => c.drop).length, 3);
   assert.equal(fake.of('commit').length, 0);
@@ -180,8 +221,16 @@ test('transient errors that never stop: gives up after max attempts, each on a n
 test('append: direct-path INSERT then commit; a connection lost during COMMIT is not replayed', async () => {
   const { dialect, fake, opened } = await openDialect();
   await dialect.writeBatch(orders, batch, 'append');
-  assert.deepEqual(fake.trace(opened).slice(-4), ['2:executeMany INSERT INTO', '2:execute INSERT /*+', '2:commit', '2:close keep']);
-  assert.match(fake.of('execute', 'INSERT /*+ APPEND */')[0]!.sql!, /^INSERT \/\*\+ APPEND \*\/ INTO WMS\.ORDER_HDR \(/);
+  assert.deepEqual(fake.trace(opened).slice(-4), [
+    '2:executeMany INSERT INTO',
+    '2:execute INSERT /*+',
+    '2:commit',
+    '2:close keep',
+  ]);
+  assert.match(
+    fake.of('execute', 'INSERT /*+ APPEND */')[0]!.sql!,
+    /^INSERT \/\*\+ APPEND \*\/ INTO WMS\.ORDER_HDR \(/,
+  );
 
   fake.failOn((c) => c.kind === 'commit', driverError('NJS-500', 'connection broken', true));
   await assert.rejects(dialect.writeBatch(orders, batch, 'append'), (error: unknown) => {
@@ -189,7 +238,11 @@ test('append: direct-path INSERT then commit; a connection lost during COMMIT is
     assert.match(error.message, /WMS\.ORDER_HDR/);
     return true;
   });
-  assert.equal(fake.of('execute', 'INSERT /*+').length, 2, 'the append ran once more only for the failed batch, never replayed');
+  assert.equal(
+    fake.of('execute', 'INSERT /*+').length,
+    2,
+    'the append ran once more only for the failed batch, never replayed',
+  );
 });
 
 test('upsert: a connection lost during COMMIT is replayed (MERGE is idempotent)', async () => {
@@ -217,7 +270,10 @@ test('replace: DELETE and INSERT in one transaction (never TRUNCATE of the targe
 });
 
 test('direct path staging: heap staging emptied, directPathLoad per chunk, then MERGE and commit', async () => {
-  const { dialect, fake, opened } = await openDialect({ currentSchema: 'LOADER' }, { loadMethod: 'direct_path', chunkBytes: 300 });
+  const { dialect, fake, opened } = await openDialect(
+    { currentSchema: 'LOADER' },
+    { loadMethod: 'direct_path', chunkBytes: 300 },
+  );
   await dialect.writeBatch(orders, batch, 'upsert');
   const trace = fake.trace(opened);
   assert.equal(trace[0], '2:execute CREATE TABLE');
@@ -226,20 +282,44 @@ test('direct path staging: heap staging emptied, directPathLoad per chunk, then 
   assert.ok(loads.length >= 2);
   assert.equal(loads[0]!.target!.schema, 'WMS');
   assert.equal(loads[0]!.target!.table, 'STG_RUN1_1_ORDER_HDR');
-  assert.deepEqual(loads[0]!.target!.columns, ['ID', 'ORDER_NBR', 'MOD_TS', 'TOTAL_ORIG_ORD_QTY', 'STOP_SHIP_FLG', 'ORD_DATE', 'STG$SEQ']);
+  assert.deepEqual(loads[0]!.target!.columns, [
+    'ID',
+    'ORDER_NBR',
+    'MOD_TS',
+    'TOTAL_ORIG_ORD_QTY',
+    'STOP_SHIP_FLG',
+    'ORD_DATE',
+    'STG$SEQ',
+  ]);
   assert.deepEqual(trace.slice(-3), ['2:execute MERGE INTO', '2:commit', '2:close keep']);
   // LOB columns cannot be direct-path loaded: that table stages with executeMany.
-  const withJson: TableSpec = { ...orders, name: 'with_json', columns: [...orders.columns, { name: 'facility_id', type: { kind: 'json' }, nullable: true }] };
+  const withJson: TableSpec = {
+    ...orders,
+    name: 'with_json',
+    columns: [...orders.columns, { name: 'facility_id', type: { kind: 'json' }, nullable: true }],
+  };
   await dialect.writeBatch(withJson, { columns: ['id', 'facility_id'], rows: [[1, '{"id":1}']] }, 'upsert');
   assert.equal(fake.of('executeMany').length, 1);
 });
 
 test('a value that cannot be sent fails before any database call, naming table, column and row', async () => {
   const { dialect, fake, opened } = await openDialect();
-  const bad: RowBatch = { columns: ['id', 'mod_ts'], rows: [[1, '2025-04-10T12:00:00Z'], [2, 'yesterday']] };
-  await assert.rejects(dialect.writeBatch(orders, bad, 'upsert'), /table WMS\.ORDER_HDR, column mod_ts, row 2 of the batch: not an ISO-8601 date-time/);
+  const bad: RowBatch = {
+    columns: ['id', 'mod_ts'],
+    rows: [
+      [1, '2025-04-10T12:00:00Z'],
+      [2, 'yesterday'],
+    ],
+  };
+  await assert.rejects(
+    dialect.writeBatch(orders, bad, 'upsert'),
+    /table WMS\.ORDER_HDR, column mod_ts, row 2 of the batch: not an ISO-8601 date-time/,
+  );
   const long: RowBatch = { columns: ['id', 'order_nbr'], rows: [[1, 'é'.repeat(11)]] };
-  await assert.rejects(dialect.writeBatch(orders, long, 'upsert'), /column order_nbr, row 1 of the batch: 11 characters, the column holds 10/);
+  await assert.rejects(
+    dialect.writeBatch(orders, long, 'upsert'),
+    /column order_nbr, row 1 of the batch: 11 characters, the column holds 10/,
+  );
   assert.equal(fake.calls.length, opened);
 });
 
@@ -248,11 +328,20 @@ test('retireVersions: DELETE or soft UPDATE with binds, committed, returns rows 
     query: (sql) => (sql.startsWith('DELETE') || sql.startsWith('UPDATE') ? { rowsAffected: 7 } : undefined),
   });
   const table = { schema: 'wms', name: 'order_hdr' };
-  const base = { table, version: 42, versionColumn: '_sdc_table_version', deletedAtColumn: '_sdc_deleted_at', deletedAt: '2025-04-10T12:00:00Z' };
+  const base = {
+    table,
+    version: 42,
+    versionColumn: '_sdc_table_version',
+    deletedAtColumn: '_sdc_deleted_at',
+    deletedAt: '2025-04-10T12:00:00Z',
+  };
   assert.equal(await dialect.retireVersions({ ...base, mode: 'delete' }), 7);
   assert.equal(await dialect.retireVersions({ ...base, mode: 'soft' }), 7);
   const [del, soft] = [fake.of('execute', 'DELETE')[0]!, fake.of('execute', 'UPDATE')[0]!];
-  assert.equal(del.sql, 'DELETE FROM WMS.ORDER_HDR WHERE "_SDC_TABLE_VERSION" < :version OR "_SDC_TABLE_VERSION" IS NULL');
+  assert.equal(
+    del.sql,
+    'DELETE FROM WMS.ORDER_HDR WHERE "_SDC_TABLE_VERSION" < :version OR "_SDC_TABLE_VERSION" IS NULL',
+  );
   assert.deepEqual(del.binds, { version: 42 });
   assert.match(soft.sql!, /SET "_SDC_DELETED_AT" = TO_TIMESTAMP_TZ\(:deleted_at, /);
   assert.deepEqual(soft.binds, { version: 42, deleted_at: '2025-04-10T12:00:00.0+00:00' });
@@ -273,9 +362,29 @@ test('describeTable reads ALL_TAB_COLUMNS back into column types; a missing tabl
     ['AT_TIME', 'VARCHAR2', 128, 32, 'C', null, null, 'Y', 'singer:time'],
     ['DOC', 'JSON', 8200, 0, null, null, null, 'Y', null],
     ['OK', 'BOOLEAN', 1, 0, null, null, null, 'Y', null],
-  ].map(([COLUMN_NAME, DATA_TYPE, DATA_LENGTH, CHAR_LENGTH, CHAR_USED, DATA_PRECISION, DATA_SCALE, NULLABLE, COMMENTS]) => ({
-    COLUMN_NAME, DATA_TYPE, DATA_LENGTH, CHAR_LENGTH, CHAR_USED, DATA_PRECISION, DATA_SCALE, NULLABLE, COMMENTS,
-  }));
+  ].map(
+    ([
+      COLUMN_NAME,
+      DATA_TYPE,
+      DATA_LENGTH,
+      CHAR_LENGTH,
+      CHAR_USED,
+      DATA_PRECISION,
+      DATA_SCALE,
+      NULLABLE,
+      COMMENTS,
+    ]) => ({
+      COLUMN_NAME,
+      DATA_TYPE,
+      DATA_LENGTH,
+      CHAR_LENGTH,
+      CHAR_USED,
+      DATA_PRECISION,
+      DATA_SCALE,
+      NULLABLE,
+      COMMENTS,
+    }),
+  );
   let asked: Call['binds'];
   const { dialect } = await openDialect({
     query: (sql, binds) => {
@@ -310,7 +419,10 @@ test('describeTable reads ALL_TAB_COLUMNS back into column types; a missing tabl
 test('DDL replays tolerate what the lost attempt already did; close drops the staging tables', async () => {
   const { dialect, fake } = await openDialect();
   fake.failOn((c) => (c.sql ?? '').startsWith('CREATE INDEX'), driverError('NJS-500', 'broken', true));
-  fake.failOn((c) => c.session === 3 && (c.sql ?? '').startsWith('CREATE TABLE'), driverError('ORA-00955', 'name is already used by an existing object'));
+  fake.failOn(
+    (c) => c.session === 3 && (c.sql ?? '').startsWith('CREATE TABLE'),
+    driverError('ORA-00955', 'name is already used by an existing object'),
+  );
   await dialect.createTable(orders);
   assert.equal(fake.of('execute', 'CREATE INDEX').length, 2);
   await dialect.writeBatch(orders, batch, 'upsert');
@@ -321,15 +433,47 @@ test('DDL replays tolerate what the lost attempt already did; close drops the st
 
 test('settings: one clear line for a missing connection setting; host and service_name make an Easy Connect string', async () => {
   const { logger } = logLines();
-  assert.throws(() => createOracleDialect({ user: 'u', password: 'p' }, logger), /connect_string, or host and service_name/);
-  assert.throws(() => createOracleDialect({ password: 'p', connect_string: 'x' }, logger), /setting user is required/);
+  assert.throws(
+    () => createOracleDialect({ user: 'u', password: 'p' }, logger),
+    /connect_string, or host and service_name/,
+  );
+  assert.throws(
+    () => createOracleDialect({ password: 'p', connect_string: 'x' }, logger),
+    /setting user is required/,
+  );
   let seen = '';
-  const dialect = createOracleDialect({ user: 'u', password: 'p', host: 'db.local', service_name: 'FREEPDB1' }, logger, {
-    sessionSource: async (options) => {
-      seen = options.connectString;
-      return new RecordingOracle();
+  const dialect = createOracleDialect(
+    { user: 'u', password: 'p', host: 'db.local', service_name: 'FREEPDB1' },
+    logger,
+    {
+      sessionSource: async (options) => {
+        seen = options.connectString;
+        return new RecordingOracle();
+      },
     },
-  });
+  );
   await dialect.open();
   assert.equal(seen, 'db.local:1521/FREEPDB1');
+});
+
+test('the real Thin driver: a refused connection on 127.0.0.1 is transient, retried on a new session, then one line', async () => {
+  const { lines, logger } = logLines();
+  const dialect = createOracleDialect(
+    { user: 'u', password: 'not-logged', connect_string: '127.0.0.1:1/FREEPDB1', max_attempts: 2 },
+    logger,
+    { backoff: async () => undefined },
+  );
+  await assert.rejects(dialect.open(), (error: unknown) => {
+    assert.ok(error instanceof SingerError);
+    assert.equal(error.code, 'ORACLE_NJS_503');
+    assert.match(
+      error.message,
+      /^connecting to Oracle failed: NJS-503 the database host could not be reached .*127\.0\.0\.1 port 1.*\(after 2 attempts\)$/,
+    );
+    assert.doesNotMatch(error.message, /\n/);
+    return true;
+  });
+  await dialect.close();
+  assert.equal(lines.filter((l) => l.includes('retrying on a new connection')).length, 1);
+  assert.ok(!lines.some((l) => l.includes('not-logged')));
 });

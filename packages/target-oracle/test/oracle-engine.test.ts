@@ -10,8 +10,8 @@ import { createLogger, Metrics, SingerWriter } from '@wms-singer/singer';
 import { createOracleDialect } from '../src/dialects/oracle/index.js';
 import type { TargetConfig } from '../src/settings.js';
 import { Target } from '../src/target.js';
-import { RecordingOracle } from './support/oracle-fake.js';
 import { CONFORMANCE_DIR } from './support/oracle-corpus.js';
+import { RecordingOracle } from './support/oracle-fake.js';
 import { plsqlSyntaxErrors } from './support/oracle-grammar.js';
 
 const config: TargetConfig = {
@@ -103,7 +103,9 @@ const SUCCEEDING = [
 ];
 
 for (const name of SUCCEEDING) {
-  test(`conformance ${name}: engine + Oracle dialect on the fake`, { skip: available ? false : 'conformance streams not found' }, async () => {
+  test(`conformance ${name}: engine + Oracle dialect on the fake`, {
+    skip: available ? false : 'conformance streams not found',
+  }, async () => {
     const { fake, events, error } = await runStream(`${name}.singer`);
     assert.equal(error, undefined, `the load failed: ${String(error)}`);
     assert.ok(fake.of('commit').length > 0, 'nothing was committed');
@@ -116,12 +118,15 @@ for (const name of SUCCEEDING) {
       assert.deepEqual(plsqlSyntaxErrors(call.sql!), [], `rejected by the grammar: ${call.sql}`);
     }
     for (const call of fake.of('executeMany')) {
-      for (const row of call.rows!) assert.equal(row.length, call.bindDefs!.length, 'one bindDef per bound value');
+      for (const row of call.rows!)
+        assert.equal(row.length, call.bindDefs!.length, 'one bindDef per bound value');
     }
   });
 }
 
-test('conformance duplicate_records: the staged rows are the last per key, merged once per batch', { skip: available ? false : 'conformance streams not found' }, async () => {
+test('conformance duplicate_records: the staged rows are the last per key, merged once per batch', {
+  skip: available ? false : 'conformance streams not found',
+}, async () => {
   const { fake } = await runStream('duplicate_records.singer');
   const staged = fake.of('executeMany').flatMap((c) => c.rows!);
   const merges = fake.of('execute', 'MERGE INTO');
@@ -129,13 +134,21 @@ test('conformance duplicate_records: the staged rows are the last per key, merge
   assert.equal(fake.of('commit').length >= merges.length, true);
   // Whatever the batching, the last staged value per id is the stream's last one.
   const last = new Map<unknown, unknown>();
-  const columns = fake.of('executeMany')[0]!.sql!.match(/\(([^)]*)\) VALUES/)![1]!.split(', ');
+  const columns = fake
+    .of('executeMany')[0]!
+    .sql!.match(/\(([^)]*)\) VALUES/)![1]!
+    .split(', ');
   const [id, metric] = [columns.indexOf('ID'), columns.indexOf('METRIC')];
   for (const row of staged) last.set(row[id], row[metric]);
-  assert.deepEqual([...last.entries()].sort(), [[1, 100], [2, 20]]);
+  assert.deepEqual([...last.entries()].sort(), [
+    [1, 100],
+    [2, 20],
+  ]);
 });
 
-test('conformance record_before_schema: fails, and no table is created or committed', { skip: available ? false : 'conformance streams not found' }, async () => {
+test('conformance record_before_schema: fails, and no table is created or committed', {
+  skip: available ? false : 'conformance streams not found',
+}, async () => {
   const { fake, error } = await runStream('record_before_schema.singer');
   assert.ok(error instanceof Error);
   assert.match(error.message, /line 1/);
@@ -143,7 +156,9 @@ test('conformance record_before_schema: fails, and no table is created or commit
   assert.equal(fake.of('commit').length, 0);
 });
 
-test('the conformance directory holds the streams this file expects', { skip: available ? false : 'conformance streams not found' }, () => {
+test('the conformance directory holds the streams this file expects', {
+  skip: available ? false : 'conformance streams not found',
+}, () => {
   const files = readdirSync(CONFORMANCE_DIR!);
   for (const name of SUCCEEDING) assert.ok(files.includes(`${name}.singer`), name);
 });

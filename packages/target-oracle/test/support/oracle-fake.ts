@@ -1,7 +1,13 @@
 // A recording stand-in for node-oracledb sessions: every call is logged with its SQL, binds and
 // bindDefs, and tests can make chosen calls fail the way the driver does (code, errorNum,
 // isRecoverable, message).
-import type { BindDef, Binds, OracleSession, QueryResult, SessionSource } from '../../src/dialects/oracle/index.js';
+import type {
+  BindDef,
+  Binds,
+  OracleSession,
+  QueryResult,
+  SessionSource,
+} from '../../src/dialects/oracle/index.js';
 
 export type CallKind = 'execute' | 'executeMany' | 'directPathLoad' | 'commit' | 'rollback' | 'close';
 
@@ -23,7 +29,9 @@ export interface DriverLikeError extends Error {
 }
 
 export function driverError(code: string, text: string, isRecoverable = false): DriverLikeError {
-  const error = new Error(`${code}: ${text}\nHelp: https://docs.oracle.com/error-help/db/${code.toLowerCase()}/`) as DriverLikeError;
+  const error = new Error(
+    `${code}: ${text}\nHelp: https://docs.oracle.com/error-help/db/${code.toLowerCase()}/`,
+  ) as DriverLikeError;
   error.code = code;
   if (code.startsWith('ORA-')) error.errorNum = Number(code.slice(4));
   error.isRecoverable = isRecoverable;
@@ -79,13 +87,20 @@ export class RecordingOracle implements SessionSource {
 
   /** Calls of a kind, optionally only those whose SQL starts with `prefix`. */
   of(kind: CallKind, prefix?: string): Call[] {
-    return this.calls.filter((c) => c.kind === kind && (prefix === undefined || (c.sql ?? '').startsWith(prefix)));
+    return this.calls.filter(
+      (c) => c.kind === kind && (prefix === undefined || (c.sql ?? '').startsWith(prefix)),
+    );
   }
 
   /** A compact trace: `1:executeMany INSERT INTO`, `1:commit`... (SQL cut to its first words). */
   trace(from = 0): string[] {
     return this.calls.slice(from).map((c) => {
-      const words = c.sql ? ` ${c.sql.split(/[\s(]+/).slice(0, c.sql.startsWith('CREATE GLOBAL') ? 4 : 2).join(' ')}` : '';
+      const words = c.sql
+        ? ` ${c.sql
+            .split(/[\s(]+/)
+            .slice(0, c.sql.startsWith('CREATE GLOBAL') ? 4 : 2)
+            .join(' ')}`
+        : '';
       return `${c.session}:${c.kind}${words}${c.kind === 'close' ? (c.drop ? ' drop' : ' keep') : ''}`;
     });
   }
@@ -129,7 +144,12 @@ class FakeSession implements OracleSession {
   }
 
   async directPathLoad(schema: string, table: string, columns: string[], rows: unknown[][]): Promise<void> {
-    this.recorder.record({ session: this.id, kind: 'directPathLoad', rows, target: { schema, table, columns } });
+    this.recorder.record({
+      session: this.id,
+      kind: 'directPathLoad',
+      rows,
+      target: { schema, table, columns },
+    });
   }
 
   async commit(): Promise<void> {

@@ -1,7 +1,12 @@
 // The Oracle dialect's public face: its settings and a factory. See docs/oracle.md.
 import { ConfigError, type Logger, type SettingSchema } from '@wms-singer/singer';
 import type { Dialect } from '../dialect.js';
-import { type ConnectOptions, easyConnect, type SessionSourceFactory, thinPoolSource } from './oracle-connection.js';
+import {
+  type ConnectOptions,
+  easyConnect,
+  type SessionSourceFactory,
+  thinPoolSource,
+} from './oracle-connection.js';
 import { OracleDialect, type OracleDialectOptions } from './oracle-dialect.js';
 
 export type {
@@ -97,13 +102,15 @@ export const oracleSettings: Record<string, SettingSchema> = {
     minimum: 1,
     maximum: 20,
     default: 4,
-    description: 'Attempts for a batch or statement that fails with a transient error (lost connection, deadlock).',
+    description:
+      'Attempts for a batch or statement that fails with a transient error (lost connection, deadlock).',
   },
 };
 
 /** Connection options from settings; one line naming the missing setting otherwise. */
 export function connectOptions(settings: OracleSettings): ConnectOptions {
-  if (!settings.user) throw new ConfigError('CONFIG_INVALID', 'setting user is required for the Oracle dialect');
+  if (!settings.user)
+    throw new ConfigError('CONFIG_INVALID', 'setting user is required for the Oracle dialect');
   if (settings.password === undefined) {
     throw new ConfigError('CONFIG_INVALID', 'setting password is required for the Oracle dialect');
   }

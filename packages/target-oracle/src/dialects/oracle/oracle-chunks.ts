@@ -42,7 +42,9 @@ export function encodeBatch(
       ? /^VARCHAR2\((\d+) CHAR\)$/.exec(codec.stagingType)?.[1]
       : undefined;
   });
-  const limitsByColumn = charLimits.map((limit) => (limit === undefined ? Number.POSITIVE_INFINITY : Number(limit)));
+  const limitsByColumn = charLimits.map((limit) =>
+    limit === undefined ? Number.POSITIVE_INFINITY : Number(limit),
+  );
   const chunks: Chunk[] = [];
   let rows: BindValue[][] = [];
   let maxSizes = new Array<number>(width).fill(1);
@@ -68,7 +70,10 @@ export function encodeBatch(
         value = codecs[c]!.encode(cells[c] ?? null);
       } catch (error) {
         if (!(error instanceof CellError)) throw error;
-        throw new SingerError('ORACLE_BAD_VALUE', `table ${tableName}, column ${error.column}, row ${r + 1} of the batch: ${error.message}`);
+        throw new SingerError(
+          'ORACLE_BAD_VALUE',
+          `table ${tableName}, column ${error.column}, row ${r + 1} of the batch: ${error.message}`,
+        );
       }
       if (typeof value === 'string') {
         const size = Buffer.byteLength(value);

@@ -96,7 +96,10 @@ class DriverSession implements OracleSession {
   }
 
   execute(sql: string, binds: Binds = {}): Promise<QueryResult> {
-    return this.connection.execute(sql, binds, { outFormat: this.driver.OUT_FORMAT_OBJECT, autoCommit: false });
+    return this.connection.execute(sql, binds, {
+      outFormat: this.driver.OUT_FORMAT_OBJECT,
+      autoCommit: false,
+    });
   }
 
   executeMany(sql: string, rows: unknown[][], bindDefs: BindDef[]): Promise<QueryResult> {
@@ -108,7 +111,9 @@ class DriverSession implements OracleSession {
       boolean: this.driver.DB_TYPE_BOOLEAN,
     };
     const defs = bindDefs.map((def) =>
-      def.kind === 'varchar' ? { type: types.varchar, maxSize: Math.max(1, def.maxSize ?? 1) } : { type: types[def.kind] },
+      def.kind === 'varchar'
+        ? { type: types.varchar, maxSize: Math.max(1, def.maxSize ?? 1) }
+        : { type: types[def.kind] },
     );
     return this.connection.executeMany(sql, rows, { bindDefs: defs, autoCommit: false });
   }

@@ -22,7 +22,13 @@ import { encodeBatch } from './oracle-chunks.js';
 import type { Binds, OracleSession, SessionSource } from './oracle-connection.js';
 import { describeOracleError, isTransient, oracleErrorCode } from './oracle-errors.js';
 import { featuresFor, type OracleFeatures } from './oracle-features.js';
-import { identifierStored, MAX_STRING_SIZE_QUERY, OracleSql, SEQ_COLUMN, type StagingTable } from './oracle-sql.js';
+import {
+  identifierStored,
+  MAX_STRING_SIZE_QUERY,
+  OracleSql,
+  SEQ_COLUMN,
+  type StagingTable,
+} from './oracle-sql.js';
 import { type CatalogColumn, columnTypeFromCatalog } from './oracle-types.js';
 
 export interface OracleDialectOptions {
@@ -78,12 +84,14 @@ export class OracleDialect implements Dialect {
   }
 
   get features(): OracleFeatures {
-    if (this.featureSet === undefined) throw new SingerError('ORACLE_NOT_OPEN', 'the Oracle dialect is not open');
+    if (this.featureSet === undefined)
+      throw new SingerError('ORACLE_NOT_OPEN', 'the Oracle dialect is not open');
     return this.featureSet;
   }
 
   private get sql(): OracleSql {
-    if (this.sqlBuilder === undefined) throw new SingerError('ORACLE_NOT_OPEN', 'the Oracle dialect is not open');
+    if (this.sqlBuilder === undefined)
+      throw new SingerError('ORACLE_NOT_OPEN', 'the Oracle dialect is not open');
     return this.sqlBuilder;
   }
 
@@ -91,15 +99,17 @@ export class OracleDialect implements Dialect {
     try {
       this.source = await this.options.connect();
     } catch (error) {
-      throw describeOracleError(error, { operation: 'connecting', table: '(none)' });
+      throw describeOracleError(error, { operation: 'connecting to Oracle' });
     }
-    await this.withSession('reading the server version', '(none)', async (session) => {
+    await this.withSession('connecting to Oracle', undefined, async (session) => {
       const major = Math.floor(session.oracleServerVersion / 100_000_000);
       const extended = await this.maxStringSizeIsExtended(session);
       const limit = session.maxIdentifierLength ?? (session.oracleServerVersion >= 1_202_000_000 ? 128 : 30);
       this.featureSet = featuresFor(major, limit, extended);
       this.sqlBuilder = new OracleSql(this.featureSet);
-      const result = await session.execute("SELECT SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA') AS SCHEMA_NAME FROM DUAL");
+      const result = await session.execute(
+        "SELECT SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA') AS SCHEMA_NAME FROM DUAL",
+      );
       this.currentSchema = String(result.rows?.[0]?.SCHEMA_NAME ?? '');
     });
     this.options.logger.info(
@@ -127,7 +137,10 @@ export class OracleDialect implements Dialect {
       const session = await source.acquire().catch(() => undefined);
       for (const { staging } of created) {
         await session?.execute(this.sql.dropStaging(staging)).catch((error: unknown) => {
-          this.options.logger.warn({ code: oracleErrorCode(error), table: staging.stored }, 'could not drop a staging table');
+          this.options.logger.warn(
+            { code: oracleErrorCode(error), table: staging.stored },
+            'could not drop a staging table',
+          );
         });
       }
       await session?.close(false).catch(() => undefined);
@@ -166,10 +179,15 @@ export class OracleDialect implements Dialect {
 
   async alterColumns(table: TableRef, changes: ColumnChange[]): Promise<void> {
     for (const change of changes) {
-      await this.runDdl(this.sql.alterColumn(table, change), this.label(table), `widening column ${change.column}`);
+      await this.runDdl(
+        this.sql.alterColumn(table, change),
+        this.label(table),
+        `widening column ${change.column}`,
+      );
     }
     // Staging tables carry the old types: the next batch builds new ones.
-    for (const [key, state] of this.stagings) if (key.startsWith(`${this.label(table)}|`)) state.signature = '';
+    for (const [key, state] of this.stagings)
+      if (key.startsWith(`${this.label(table)}|`)) state.signature = '';
   }
 
   async writeBatch(table: TableSpec, batch: RowBatch, mode: WriteMode): Promise<void> {
@@ -178,16 +196,21 @@ export class OracleDialect implements Dialect {
     const state = this.stagingFor(table, batch.columns);
     const { staging } = state;
     const limits = {
-      maxBytes: this.options.chunkBytes ?? (staging.kind === 'heap' ? DIRECT_PATH_CHUNK_BYTES : DEFAULT_CHUNK_BYTES),
+      maxBytes:
+        this.options.chunkBytes ?? (staging.kind === 'heap' ? DIRECT_PATH_CHUNK_BYTES : DEFAULT_CHUNK_BYTES),
       maxRows: this.options.chunkRows ?? 50_000,
     };
     const chunks = encodeBatch(batch, staging.codecs, limits, label);
     const keyed = table.primaryKey.length > 0;
     let finish: string[];
     if (mode === 'upsert' && keyed) finish = [this.sql.merge(table, staging, table.primaryKey)];
-    else if (mode === 'replace') finish = [this.sql.deleteAll(table), this.sql.insertAppend(table, staging, table.primaryKey)];
+    else if (mode === 'replace')
+      finish = [this.sql.deleteAll(table), this.sql.insertAppend(table, staging, table.primaryKey)];
     else finish = [this.sql.insertAppend(table, staging)];
-    const stagedColumns = [...staging.codecs.map((c) => identifierStored(c.column.name, this.features.maxIdentifierLength)), SEQ_COLUMN];
+    const stagedColumns = [
+      ...staging.codecs.map((c) => identifierStored(c.column.name, this.features.maxIdentifierLength)),
+      SEQ_COLUMN,
+    ];
 
     let committing = false;
     await this.withSession(`writing a batch (${mode})`, label, async (session, attempt) => {
@@ -198,12 +221,18 @@ export class OracleDialect implements Dialect {
           `writing a batch (append) on table ${label}: the connection was lost during COMMIT, so whether the rows were committed is unknown; not replayed to avoid duplicates`,
         );
       }
-      if (attempt > 1) this.options.logger.warn({ table: label, attempt, rows: batch.rows.length }, 'replaying batch');
+      if (attempt > 1)
+        this.options.logger.warn({ table: label, attempt, rows: batch.rows.length }, 'replaying batch');
       await this.ensureStaging(session, state);
       if (staging.kind === 'heap') {
         await session.execute(this.sql.truncateStaging(staging));
         for (const chunk of chunks) {
-          await session.directPathLoad(staging.owner ?? this.currentSchema, staging.stored, stagedColumns, chunk.rows);
+          await session.directPathLoad(
+            staging.owner ?? this.currentSchema,
+            staging.stored,
+            stagedColumns,
+            chunk.rows,
+          );
         }
       } else {
         const insert = this.sql.stagingInsert(staging);
@@ -219,14 +248,19 @@ export class OracleDialect implements Dialect {
     const label = this.label(request.table);
     const deletedAt = normaliseDateTime(request.deletedAt);
     if (deletedAt === undefined) {
-      throw new SingerError('ORACLE_BAD_VALUE', `retiring versions of ${label}: not an ISO-8601 instant: ${request.deletedAt}`);
+      throw new SingerError(
+        'ORACLE_BAD_VALUE',
+        `retiring versions of ${label}: not an ISO-8601 instant: ${request.deletedAt}`,
+      );
     }
     const statement =
       request.mode === 'delete'
         ? this.sql.retireDelete(request.table, request.versionColumn)
         : this.sql.retireSoft(request.table, request.versionColumn, request.deletedAtColumn);
     const binds: Binds =
-      request.mode === 'delete' ? { version: request.version } : { version: request.version, deleted_at: deletedAt };
+      request.mode === 'delete'
+        ? { version: request.version }
+        : { version: request.version, deleted_at: deletedAt };
     return this.withSession('retiring old versions', label, async (session) => {
       const result = await session.execute(statement, binds);
       await session.commit();
@@ -250,7 +284,13 @@ export class OracleDialect implements Dialect {
     const probe = this.sql.staging(table, columns, 'temporary', this.runTag, 0);
     // Direct path cannot stream LOBs: such tables stage with array inserts.
     const heap = this.options.loadMethod === 'direct_path' && probe.codecs.every((c) => c.bind !== 'clob');
-    const staging = this.sql.staging(table, columns, heap ? 'heap' : 'temporary', this.runTag, ++this.generation);
+    const staging = this.sql.staging(
+      table,
+      columns,
+      heap ? 'heap' : 'temporary',
+      this.runTag,
+      ++this.generation,
+    );
     const state = { signature, staging, created: false };
     this.stagings.set(key, state);
     return state;
@@ -279,7 +319,8 @@ export class OracleDialect implements Dialect {
         } catch (error) {
           // A replay finds what the lost attempt already did; an index may already exist.
           const code = oracleErrorCode(error);
-          const index = statement.startsWith('CREATE INDEX') && (code === 'ORA-00955' || code === 'ORA-01408');
+          const index =
+            statement.startsWith('CREATE INDEX') && (code === 'ORA-00955' || code === 'ORA-01408');
           if (!index && !(attempt > 1 && code !== undefined && ALREADY_DONE.has(code))) throw error;
         }
       }
@@ -292,7 +333,7 @@ export class OracleDialect implements Dialect {
    */
   private async withSession<T>(
     operation: string,
-    table: string,
+    table: string | undefined,
     work: (session: OracleSession, attempt: number) => Promise<T>,
   ): Promise<T> {
     const source = this.source;
@@ -312,11 +353,17 @@ export class OracleDialect implements Dialect {
         }
         if (error instanceof SingerError) throw error;
         if (!transient || attempt >= this.maxAttempts) {
-          const failure = describeOracleError(error, { operation, table });
+          const failure = describeOracleError(
+            error,
+            table === undefined ? { operation } : { operation, table },
+          );
           if (transient) failure.message += ` (after ${attempt} attempts)`;
           throw failure;
         }
-        this.options.logger.warn({ code: oracleErrorCode(error), table, operation, attempt }, 'transient Oracle error, retrying on a new connection');
+        this.options.logger.warn(
+          { code: oracleErrorCode(error), table, operation, attempt },
+          'transient Oracle error, retrying on a new connection',
+        );
         await this.backoff(attempt);
       }
     }

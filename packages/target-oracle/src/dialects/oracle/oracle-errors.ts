@@ -84,6 +84,12 @@ const EXPLANATIONS: Record<string, string> = {
   'ORA-38104': 'the merge tried to update a key column',
   'ORA-40441': 'a value is not valid JSON',
   'NJS-176': 'a direct path load chunk exceeded the 1 GiB message limit',
+  'NJS-503': 'the database host could not be reached (check host, port, firewall)',
+  'NJS-511': 'the listener refused the connection (check the service name)',
+  'ORA-12514': 'the listener does not know this service name',
+  'ORA-12541': 'no listener at this host and port',
+  'ORA-28000': 'the account is locked',
+  'ORA-28001': 'the password has expired',
 };
 
 /** `"SCHEMA"."TABLE"."COLUMN"` in Oracle's message (ORA-12899, ORA-01400...). */
@@ -92,8 +98,8 @@ const QUALIFIED_COLUMN = /"([^"]+)"\."([^"]+)"\."([^"]+)"/;
 export interface ErrorContext {
   /** What was being done, e.g. `writing a batch (upsert)`. */
   operation: string;
-  /** The target table as the user knows it. */
-  table: string;
+  /** The target table as the user knows it; absent for connection-level work. */
+  table?: string;
   /** The column, when the dialect knows it better than Oracle's message. */
   column?: string;
 }
@@ -108,9 +114,9 @@ export function describeOracleError(error: unknown, context: ErrorContext): Sing
   const code = oracleErrorCode(error) ?? 'ORACLE_ERROR';
   const text = firstLine(error);
   const column = context.column ?? QUALIFIED_COLUMN.exec(text)?.[3];
-  const where = `table ${context.table}${column ? `, column ${column}` : ''}`;
+  const where = context.table ? ` on table ${context.table}${column ? `, column ${column}` : ''}` : '';
   const explanation = EXPLANATIONS[code];
   const detail = text.startsWith(code) ? text.slice(code.length).replace(/^:\s*/, '') : text;
-  const message = `${context.operation} failed on ${where}: ${code}${explanation ? ` ${explanation}` : ''} (${detail})`;
+  const message = `${context.operation} failed${where}: ${code}${explanation ? ` ${explanation}` : ''} (${detail})`;
   return new SingerError(`ORACLE_${code.replace('-', '_')}`, message, { cause: error });
 }
