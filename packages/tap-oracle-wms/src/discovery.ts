@@ -29,7 +29,7 @@ export async function discoverCatalog(
       ),
     };
   }
-  const offered = await offeredEntities(client, apiRoot);
+  const offered = await offeredEntities(client, apiRoot, logger);
   const streams: CatalogEntry[] = [];
   for (const entity of config.entities) {
     if (offered !== undefined && !offered.has(entity)) {
@@ -90,8 +90,22 @@ function requireBundled(entity: string, why: string): DescribeFields {
 }
 
 /** Names from `GET entity/`: an object `{name: url}` on real instances, possibly a list of names. */
-async function offeredEntities(client: WmsClient, apiRoot: string): Promise<Set<string> | undefined> {
-  const response = await client.getJson(`${apiRoot}/entity/`, { endpoint: 'entities' });
+async function offeredEntities(
+  client: WmsClient,
+  apiRoot: string,
+  logger: Logger,
+): Promise<Set<string> | undefined> {
+  let response: Awaited<ReturnType<WmsClient['getJson']>>;
+  try {
+    response = await client.getJson(`${apiRoot}/entity/`, { endpoint: 'entities' });
+  } catch (error) {
+    // Only a check of the entities setting: describe and the lists say what is really allowed.
+    if (!(error instanceof SingerError) || error.code !== 'WMS_FORBIDDEN') throw error;
+    logger.warn(
+      'the entity list is forbidden (HTTP 403): the configured entities are not checked against it',
+    );
+    return undefined;
+  }
   const body = response.body;
   if (response.status === 404) return undefined;
   if (Array.isArray(body)) return offeredFromList(body);

@@ -60,7 +60,6 @@ describe('authentication', () => {
     const config = basicConfig(sim, {
       username: 'no_access_user',
       password: 'no_access_password',
-      discovery_mode: 'bundled',
       entities: ['order_hdr'],
     });
     const run = await runTap(config);

@@ -4,6 +4,7 @@ import { type Simulator, startSimulator } from '@wms-singer/wms-simulator';
 import {
   basicConfig,
   idsOf,
+  lastState,
   listRequests,
   liveIds,
   recordsOf,
@@ -147,6 +148,49 @@ describe('sync', () => {
     const states = run.messages.filter((m) => m.type === 'STATE');
     assert.equal(states.at(-2)?.value?.bookmarks?.order_hdr?.replication_key_value, undefined);
     assert.ok(states.at(-1)?.value?.bookmarks?.order_hdr?.replication_key_value);
+  });
+
+  test('metrics: record_count per stream and http_request_duration with status tags', async () => {
+    const run = await runTap(
+      basicConfig(sim, { entities: ['order_dtl'], log_level: 'info', metrics_interval_seconds: 0 }),
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const metrics = run.stderr
+      .split('\n')
+      .filter((line) => line.includes('METRIC: '))
+      .map(
+        (line) =>
+          JSON.parse((JSON.parse(line) as { msg: string }).msg.slice('METRIC: '.length)) as {
+            metric: string;
+            value: number;
+            tags: Record<string, unknown>;
+          },
+      );
+    const counted = metrics
+      .filter((m) => m.metric === 'record_count' && m.tags.stream === 'order_dtl')
+      .reduce((sum, m) => sum + m.value, 0);
+    assert.equal(counted, liveIds(sim, 'order_dtl').length);
+    const timers = metrics.filter((m) => m.metric === 'http_request_duration');
+    assert.ok(
+      timers.some(
+        (m) => m.tags.endpoint === 'list' && m.tags.stream === 'order_dtl' && m.tags.status === 200,
+      ),
+    );
+    assert.ok(timers.some((m) => m.tags.endpoint === 'describe'));
+    assert.doesNotMatch(run.stderr, /wms_password/);
+  });
+
+  test('SIGTERM stops between pages: exit 143, every line written is whole, the last STATE covers the records', async () => {
+    sim.setFaults({ slowMs: 300, schedule: [{ kind: 'slow', entity: 'order_dtl', endpoint: 'list' }] });
+    const run = await runTap(basicConfig(sim, { entities: ['order_dtl'], discovery_mode: 'bundled' }), {
+      onFirstRecord: (pid) => process.kill(pid, 'SIGTERM'),
+    });
+    sim.setFaults(undefined);
+    assert.equal(run.code, 143, run.stderr);
+    assert.equal(run.messages.at(-1)?.type, 'STATE');
+    const written = recordsOf(run, 'order_dtl');
+    assert.ok(written.length > 0 && written.length < liveIds(sim, 'order_dtl').length);
+    assert.equal(lastState(run)?.bookmarks?.order_dtl?.replication_key_value, written.at(-1)?.mod_ts);
   });
 
   test('streams run concurrently, each in order: SCHEMA, then pages each followed by STATE', async () => {

@@ -30,8 +30,8 @@ export interface TapInputs {
   catalog?: unknown;
   state?: unknown;
   args?: string[];
-  /** Called once the child is running (to send it a signal, say). */
-  onStart?: (pid: number) => void;
+  /** Called once, when the first RECORD reaches stdout (to send the child a signal, say). */
+  onFirstRecord?: (pid: number) => void;
 }
 
 /** Basic-auth settings for a simulator, with small pages so every run crosses page boundaries. */
@@ -75,11 +75,15 @@ export async function runTap(config: unknown, inputs: TapInputs = {}): Promise<T
   if (inputs.state !== undefined) args.push('--state', write('state.json', inputs.state));
   args.push(...(inputs.args ?? []));
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  if (child.pid !== undefined) inputs.onStart?.(child.pid);
   let stdout = '';
   let stderr = '';
+  let recordSeen = false;
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
+    if (!recordSeen && chunk.includes('"type":"RECORD"') && child.pid !== undefined) {
+      recordSeen = true;
+      inputs.onFirstRecord?.(child.pid);
+    }
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
