@@ -60,7 +60,8 @@ async function main(): Promise<void> {
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             const raw = Buffer.concat(chunks);
-            if (res.statusCode !== 200) reject(new Error(`HTTP ${res.statusCode}: ${raw.toString().slice(0, 200)}`));
+            if (res.statusCode !== 200)
+              reject(new Error(`HTTP ${res.statusCode}: ${raw.toString().slice(0, 200)}`));
             else resolve(res.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw);
           });
         })
@@ -90,11 +91,17 @@ async function main(): Promise<void> {
   agent.destroy();
   if (records !== rows) throw new Error(`served ${records} records, expected ${rows}`);
   const mb = bytes / 1e6;
-  console.log(`wms-simulator sequenced order_dtl: ${rows} rows, page_size ${pageSize}, gzip ${useGzip ? 'on' : 'off'}`);
+  console.log(
+    `wms-simulator sequenced order_dtl: ${rows} rows, page_size ${pageSize}, gzip ${useGzip ? 'on' : 'off'}`,
+  );
   console.log(`  start (generate + index): ${(startMs / 1000).toFixed(2)} s`);
   console.log(`  pages ${pages}, ${mb.toFixed(0)} MB of JSON (${Math.round(bytes / records)} bytes/record)`);
-  console.log(`  wall: ${seconds.toFixed(2)} s -> ${Math.round(records / seconds)} records/s, ${(mb / seconds).toFixed(1)} MB/s`);
-  console.log(`  cpu: ${cpuSeconds.toFixed(2)} s -> ${Math.round(records / cpuSeconds)} records per CPU-second`);
+  console.log(
+    `  wall: ${seconds.toFixed(2)} s -> ${Math.round(records / seconds)} records/s, ${(mb / seconds).toFixed(1)} MB/s`,
+  );
+  console.log(
+    `  cpu: ${cpuSeconds.toFixed(2)} s -> ${Math.round(records / cpuSeconds)} records per CPU-second`,
+  );
   console.log(`  peak RSS: ${Math.round(peakRss / 1e6)} MB`);
 }
 
