@@ -21,22 +21,25 @@ const ALL_VARIANTS: Array<[string, OracleFeatures]> = [
 ];
 const VARIANTS = process.env.ORACLE_GRAMMAR_FULL === '1' ? ALL_VARIANTS : ALL_VARIANTS.slice(0, 2);
 
+// Every change the engine's widening lattice can ask for (integer < number < decimal; any scalar
+// to text; anything to JSON), plus longer strings.
 const WIDENINGS: Array<[ColumnType, ColumnType]> = [
   [
     { kind: 'string', maxLength: 30 },
     { kind: 'string', maxLength: 100 },
   ],
   [{ kind: 'string', maxLength: 100 }, { kind: 'string' }],
-  [{ kind: 'integer' }, { kind: 'decimal' }],
   [{ kind: 'integer' }, { kind: 'number' }],
-  [{ kind: 'decimal' }, { kind: 'number' }],
-  [{ kind: 'boolean' }, { kind: 'integer' }],
-  [{ kind: 'boolean' }, { kind: 'string' }],
+  [{ kind: 'integer' }, { kind: 'decimal' }],
+  [{ kind: 'number' }, { kind: 'decimal' }],
+  ...(['boolean', 'integer', 'number', 'decimal', 'date', 'time', 'datetime'] as const).flatMap(
+    (kind): Array<[ColumnType, ColumnType]> => [
+      [{ kind }, { kind: 'string' }],
+      [{ kind }, { kind: 'json' }],
+    ],
+  ),
+  [{ kind: 'string', maxLength: 40 }, { kind: 'json' }],
   [{ kind: 'date' }, { kind: 'datetime' }],
-  [{ kind: 'datetime' }, { kind: 'string' }],
-  [{ kind: 'integer' }, { kind: 'string', maxLength: 40 }],
-  [{ kind: 'number' }, { kind: 'json' }],
-  [{ kind: 'time' }, { kind: 'string' }],
 ];
 
 function statementsFor(sql: OracleSql, table: TableSpec): string[] {

@@ -124,7 +124,7 @@ export class OracleSql {
       `ALTER TABLE ${table} ADD (${scratch} ${to})`,
       // A comment follows its column through the rename; the old column's goes with it.
       ...this.kindComments(ref, [{ name: change.column, type: change.to, nullable: true }], scratch),
-      `UPDATE ${table} SET ${scratch} = ${convertExpression(name, change.from, change.to, to)}`,
+      `UPDATE ${table} SET ${scratch} = ${convertExpression(name, change.from, change.to, to, this.features)}`,
       'COMMIT',
       `ALTER TABLE ${table} DROP COLUMN ${name}`,
       `ALTER TABLE ${table} RENAME COLUMN ${scratch} TO ${name}`,
@@ -294,8 +294,24 @@ function inPlace(from: string, to: string): boolean {
   return from === 'NUMBER(1)' && to === 'NUMBER(19)';
 }
 
+/**
+ * A value's JSON text: JSON_ARRAY renders numbers and quotes strings exactly as JSON wants,
+ * and the brackets are cut off (a NULL gives `[]`, so NULL).
+ */
+const jsonText = (expression: string): string =>
+  `SUBSTR(JSON_ARRAY(${expression}), 2, LENGTH(JSON_ARRAY(${expression})) - 2)`;
+
 /** SQL converting a value of one type to another for the copy step of a widening. */
-function convertExpression(name: string, from: ColumnType, to: ColumnType, toDdl: string): string {
+function convertExpression(
+  name: string,
+  from: ColumnType,
+  to: ColumnType,
+  toDdl: string,
+  features: OracleFeatures,
+): string {
+  if (to.kind === 'number') return `TO_BINARY_DOUBLE(${name})`;
+  if (to.kind === 'decimal' || to.kind === 'integer') return `TO_NUMBER(${name})`;
+  if (to.kind === 'datetime' && from.kind === 'date') return `FROM_TZ(CAST(${name} AS TIMESTAMP), '+00:00')`;
   let text: string;
   switch (from.kind) {
     case 'datetime':
@@ -304,21 +320,25 @@ function convertExpression(name: string, from: ColumnType, to: ColumnType, toDdl
     case 'date':
       text = `TO_CHAR(${name}, '${DATE_FORMAT}')`;
       break;
-    case 'boolean':
-      text =
-        toDdl === 'BOOLEAN' ? name : `CASE WHEN ${name} = 1 THEN 'true' WHEN ${name} = 0 THEN 'false' END`;
+    case 'boolean': {
+      // true/false are both the text and the JSON of a boolean.
+      const [yes, no] = features.booleanType ? ['TRUE', 'FALSE'] : ['1', '0'];
+      text = `CASE WHEN ${name} = ${yes} THEN 'true' WHEN ${name} = ${no} THEN 'false' END`;
       break;
+    }
     case 'integer':
     case 'decimal':
     case 'number':
-      if (to.kind === 'number') return `TO_BINARY_DOUBLE(${name})`;
-      if (to.kind === 'decimal' || to.kind === 'integer') return `TO_NUMBER(${name})`;
-      text = `TO_CHAR(${name})`;
+      // JSON's number text ('0.5'), not TO_CHAR's ('.5', '5.0E-001').
+      text = jsonText(name);
       break;
     default:
       text = name;
   }
-  if (to.kind === 'datetime' && from.kind === 'date') return `FROM_TZ(CAST(${name} AS TIMESTAMP), '+00:00')`;
+  if (to.kind === 'json' && from.kind !== 'boolean' && !isNumeric(from)) text = jsonText(text);
   if (toDdl === TIMESTAMP_TZ) return `TO_TIMESTAMP_TZ(${text}, '${TIMESTAMP_TZ_FORMAT}')`;
   return toDdl === 'CLOB' || toDdl === 'JSON' ? `TO_CLOB(${text})` : text;
 }
+
+const isNumeric = (type: ColumnType): boolean =>
+  type.kind === 'integer' || type.kind === 'decimal' || type.kind === 'number';
