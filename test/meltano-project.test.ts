@@ -1,5 +1,6 @@
 // meltano.yml against the executables it names, and what Meltano itself reads from it.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { MeltanoSandbox, projectRoot, run } from './support/meltano.js';
@@ -92,6 +93,22 @@ describe('meltano.yml', () => {
       for (const secret of secrets)
         assert.ok(!text.includes(`"${secret}"`), `${environment.name} sets ${secret}`);
     }
+  });
+
+  test('every variable docs/meltano.md names is a setting of its plugin', () => {
+    const docs = readFileSync(resolve(projectRoot, 'docs/meltano.md'), 'utf8');
+    const names = new Set(
+      [...docs.matchAll(/\b(TAP_ORACLE_WMS|TARGET_ORACLE)_([A-Z_]+)\b/g)].map((match) => match[0]),
+    );
+    assert.ok(names.size > 10, 'docs/meltano.md lists the variables');
+    const variables = new Set(
+      (['tap-oracle-wms', 'target-oracle'] as PluginName[]).flatMap((name) =>
+        (plugin(name).settings ?? []).map(
+          (setting) => `${name.toUpperCase().replaceAll('-', '_')}_${setting.name.toUpperCase()}`,
+        ),
+      ),
+    );
+    for (const name of names) assert.ok(variables.has(name), `${name} is no setting`);
   });
 
   test('the full-sync variant inherits the tap and forces FULL_TABLE; jobs and schedules', () => {
