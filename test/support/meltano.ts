@@ -71,8 +71,12 @@ export class MeltanoSandbox {
       if (!existsSync(installed)) throw new Error(`${installed} is missing: run scripts/setup.sh`);
       symlinkSync(installed, join(this.systemDirectory, kind));
     }
+    // Settings a developer exported for staging or prod must not leak into the dev runs here.
+    const inherited = Object.entries(process.env).filter(
+      ([name]) => !/^(MELTANO_|TAP_ORACLE_WMS_|TARGET_ORACLE_)/.test(name),
+    );
     this.env = {
-      ...process.env,
+      ...Object.fromEntries(inherited),
       NO_COLOR: '1',
       MELTANO_SEND_ANONYMOUS_USAGE_STATS: 'false',
       MELTANO_SYS_DIR_ROOT: this.systemDirectory,
