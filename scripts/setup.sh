@@ -47,12 +47,12 @@ find_python() {
   for candidate in "${PYTHON:-}" python3.11 python3.12 python3.10 python3.13 python3.9 python3; do
     [[ -n $candidate ]] || continue
     command -v "$candidate" >/dev/null || continue
-    if "$candidate" -c 'import sys, venv; sys.exit(not (3, 9) <= sys.version_info[:2] < (3, 14))' 2>/dev/null; then
+    if "$candidate" -c 'import sys, venv, ensurepip; sys.exit(not (3, 9) <= sys.version_info[:2] < (3, 14))' 2>/dev/null; then
       command -v "$candidate"
       return
     fi
   done
-  die "no Python 3.9 to 3.13 with the venv module found; install python3.11 (or set PYTHON)"
+  die "no Python 3.9 to 3.13 with venv and ensurepip found; install python3.11 with venv (Debian: python3-venv), or set PYTHON"
 }
 venv_stamp=.venv/.wms-singer-setup
 if [[ -x .venv/bin/python ]]; then
