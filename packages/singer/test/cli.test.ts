@@ -183,11 +183,12 @@ describe('CLI harness: usage and configuration errors exit 2 with one line', { c
         /^echo-connector: cannot read input file .*no-input\.jsonl \(ENOENT\)$/,
       ],
     ];
-    for (const [args, pattern] of cases) {
-      const outcome = await run(args);
+    const outcomes = await Promise.all(cases.map(([args]) => run(args)));
+    cases.forEach(([args, pattern], i) => {
+      const outcome = outcomes[i]!;
       assert.equal(outcome.code, 2, `${args.join(' ')}: ${outcome.stderr}`);
       assert.match(oneStderrLine(outcome), pattern);
-    }
+    });
   });
 });
 
@@ -320,13 +321,13 @@ describe('CLI harness: logging, redaction and metrics on stderr', { concurrency:
   });
 
   it('LOG_LEVEL applies when log_level is unset; log_level wins over LOG_LEVEL', async () => {
-    const fromEnv = await run(['--config', user({ mode: 'log', password })], { env: { LOG_LEVEL: 'debug' } });
+    const [fromEnv, quiet, setting] = await Promise.all([
+      run(['--config', user({ mode: 'log', password })], { env: { LOG_LEVEL: 'debug' } }),
+      run(['--config', user({ mode: 'log', password })], { env: { LOG_LEVEL: undefined } }),
+      run(['--config', user({ mode: 'log', password, log_level: 'warn' })], { env: { LOG_LEVEL: 'debug' } }),
+    ]);
     assert.ok(logLines(fromEnv.stderr).some((line) => line.msg === 'a debug line'));
-    const quiet = await run(['--config', user({ mode: 'log', password })], { env: { LOG_LEVEL: undefined } });
     assert.ok(!logLines(quiet.stderr).some((line) => line.msg === 'a debug line'));
-    const setting = await run(['--config', user({ mode: 'log', password, log_level: 'warn' })], {
-      env: { LOG_LEVEL: 'debug' },
-    });
     assert.deepEqual(
       logLines(setting.stderr).map((line) => line.level),
       [40],
