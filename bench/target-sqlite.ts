@@ -12,6 +12,8 @@ import {
   createWriteStream,
   existsSync,
   mkdirSync,
+  readdirSync,
+  readFileSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -151,8 +153,9 @@ async function generate(path: string, count: number): Promise<void> {
 }
 
 /** The limit: read the file in 1 MiB chunks, split lines, JSON.parse each. */
-async function bareParse(path: string): Promise<{ records: number; seconds: number }> {
+async function bareParse(path: string): Promise<{ records: number; seconds: number; cpuSeconds: number }> {
   const started = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   let records = 0;
   let carry = '';
   for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
@@ -167,11 +170,69 @@ async function bareParse(path: string): Promise<{ records: number; seconds: numb
     }
     carry = text.slice(start);
   }
-  return { records, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+  const used = process.cpuUsage(cpu);
+  return {
+    records,
+    seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    cpuSeconds: (used.user + used.system) / 1e6,
+  };
+}
+
+/**
+ * CPU seconds per thread of a running process, from /proc/<pid>/task/<tid>/stat (utime + stime,
+ * in clock ticks of 1/100 s), sampled until the process ends: on a shared machine the wall clock
+ * says what we got, the busiest thread says what two idle cores would give.
+ */
+function sampleThreads(pid: number): { stop(): Map<string, number> } {
+  const latest = new Map<string, number>();
+  const read = (): void => {
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      return;
+    }
+    for (const tid of tids) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const close = stat.lastIndexOf(')');
+        const name = stat.slice(stat.indexOf('(') + 1, close);
+        const fields = stat.slice(close + 2).split(' ');
+        const ticks = Number(fields[11]) + Number(fields[12]);
+        latest.set(`${tid} ${name}`, ticks / 100);
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+  };
+  const timer = setInterval(read, 200);
+  return {
+    stop() {
+      clearInterval(timer);
+      return latest;
+    },
+  };
+}
+
+/** The node process /usr/bin/time started. */
+async function childPid(parent: number): Promise<number | undefined> {
+  for (let i = 0; i < 50; i++) {
+    try {
+      const children = readFileSync(`/proc/${parent}/task/${parent}/children`, 'utf8').trim();
+      if (children) return Number(children.split(' ')[0]);
+    } catch {
+      return undefined;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return undefined;
 }
 
 interface TargetRun {
   seconds: number;
+  cpuSeconds: number;
+  /** CPU seconds of the two busiest threads (the main thread and the SQLite worker). */
+  busiest: [string, number][];
   peakRssMb: number;
   rows: number;
   states: number;
@@ -187,6 +248,8 @@ async function runTarget(path: string, records: number): Promise<TargetRun> {
     env: { ...process.env, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const nodePid = child.pid === undefined ? undefined : await childPid(child.pid);
+  const threads = nodePid === undefined ? undefined : sampleThreads(nodePid);
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (c: string) => {
@@ -197,8 +260,12 @@ async function runTarget(path: string, records: number): Promise<TargetRun> {
   });
   const code = await new Promise<number | null>((r) => child.on('close', r));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const perThread = threads?.stop() ?? new Map<string, number>();
+  const busiest = [...perThread.entries()].sort((a, b) => b[1] - a[1]).slice(0, 2);
   if (code !== 0) throw new Error(`target exited ${code}: ${stderr.slice(-2000)}`);
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+  const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
+  const system = /System time \(seconds\): ([\d.]+)/.exec(stderr);
   const { default: Database } = await import('better-sqlite3');
   const check = new Database(db, { readonly: true });
   const rows = (check.prepare('SELECT count(*) AS n FROM order_dtl').get() as { n: number }).n;
@@ -206,6 +273,8 @@ async function runTarget(path: string, records: number): Promise<TargetRun> {
   for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
   return {
     seconds,
+    cpuSeconds: Number(user?.[1] ?? Number.NaN) + Number(system?.[1] ?? Number.NaN),
+    busiest,
     peakRssMb: rss ? Number(rss[1]) / 1024 : Number.NaN,
     rows,
     states: stdout.split('\n').filter(Boolean).length,
@@ -221,12 +290,18 @@ async function main(): Promise<void> {
   await generate(bigFile, total);
   await generate(smallFile, small);
   const mb = statSync(bigFile).size / 1e6;
+  const { loadavg } = await import('node:os');
+  console.log(
+    `load average before the runs: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} (2 cores)`,
+  );
   console.log(`${bigFile}: ${mb.toFixed(0)} MB, ${((mb * 1e6) / total).toFixed(0)} bytes/line`);
 
   const bare = await bareParse(bigFile);
   const bareRate = bare.records / bare.seconds;
   console.log(
-    `bare read + JSON.parse: ${fmt(bare.records)} records in ${bare.seconds.toFixed(1)} s = ${fmt(bareRate)} records/s`,
+    `bare read + JSON.parse: ${fmt(bare.records)} records in ${bare.seconds.toFixed(1)} s = ${fmt(bareRate)} records/s (CPU ${bare.cpuSeconds.toFixed(1)} s)`,
   );
 
   for (const [file, records] of [
@@ -237,7 +312,14 @@ async function main(): Promise<void> {
     const rate = records / run.seconds;
     console.log(
       `target-oracle -> SQLite, ${fmt(records)} records (batch ${fmt(batchSize)}): ${run.seconds.toFixed(1)} s = ${fmt(rate)} records/s ` +
-        `(${(rate / bareRate).toFixed(2)} of bare parse), peak RSS ${run.peakRssMb.toFixed(0)} MB, ${fmt(run.rows)} rows, ${run.states} state lines`,
+        `(${(rate / bareRate).toFixed(2)} of bare parse), CPU ${run.cpuSeconds.toFixed(1)} s (main + worker), ` +
+        `peak RSS ${run.peakRssMb.toFixed(0)} MB, ${fmt(run.rows)} rows, ${run.states} state lines`,
+    );
+    const busiest = run.busiest.map(([thread, cpu]) => `${thread} ${cpu.toFixed(1)} s`).join(', ');
+    const bound = Math.max(...run.busiest.map(([, cpu]) => cpu));
+    console.log(
+      `  busiest threads: ${busiest}; records per CPU-second of the busiest thread ${fmt(records / bound)} ` +
+        `(${(records / bound / (bare.records / bare.cpuSeconds)).toFixed(2)} of bare parse per CPU-second)`,
     );
   }
 }

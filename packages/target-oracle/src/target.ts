@@ -12,6 +12,7 @@ import {
 import type { Dialect, TableRef } from './dialects/dialect.js';
 import { RecordValidators } from './records/record-validator.js';
 import { type RecordContext, RowBuilder } from './records/row-builder.js';
+import { REJECT_SCHEMA, REJECTS_STREAM, RecordRejects } from './rejects.js';
 import { NameRegistry, normaliseName } from './schema/names.js';
 import { layoutStream, type MetadataField, VERSION_FIELDS } from './schema/stream-layout.js';
 import { planTable } from './schema/table-plan.js';
@@ -36,24 +37,6 @@ const ALL_METADATA: MetadataField[] = [
   '_sdc_sync_started_at',
 ];
 
-export const REJECTS_TABLE = '_sdc_rejects';
-
-const REJECT_SCHEMA: SchemaMessage = {
-  type: 'SCHEMA',
-  stream: REJECTS_TABLE,
-  key_properties: [],
-  schema: {
-    type: 'object',
-    properties: {
-      stream: { type: 'string' },
-      line_number: { type: 'integer' },
-      reason: { type: 'string' },
-      record: { type: 'object' },
-      rejected_at: { type: 'string', format: 'date-time' },
-    },
-  },
-};
-
 /** A stream the target has seen a SCHEMA for. */
 interface StreamEntry {
   sink: Sink;
@@ -71,7 +54,7 @@ interface StreamEntry {
  */
 export class Target {
   private readonly streams = new Map<string, StreamEntry>();
-  private rejects: Sink | undefined;
+  private readonly rejects: RecordRejects;
   private readonly tables = new NameRegistry();
   private readonly states = new StateLedger();
   private readonly validators = new RecordValidators();
@@ -90,7 +73,11 @@ export class Target {
     private readonly config: TargetConfig,
     private readonly dialect: Dialect,
     private readonly run: TargetContext,
-  ) {}
+  ) {
+    this.rejects = new RecordRejects(config.invalid_record_policy, run.logger, run.metrics, (line) =>
+      this.openRejectSink(line),
+    );
+  }
 
   async load(input: Readable): Promise<void> {
     this.input = input;
@@ -188,8 +175,9 @@ export class Target {
           context.sequence = sequenceBase + line;
           const sink = entry.sink;
           const rejected = sink.add(message.record, line, context, now);
-          if (rejected !== undefined) await this.reject(message.stream, line, rejected, message.record, now);
-          else if (sink.full) await sink.flush();
+          if (rejected !== undefined) {
+            await this.rejects.reject(message.stream, line, rejected, message.record, context, now);
+          } else if (sink.full) await sink.flush();
           break;
         }
         case 'SCHEMA':
@@ -340,39 +328,17 @@ export class Target {
     );
   }
 
-  private async reject(
-    stream: string,
-    line: number,
-    reason: string,
-    record: Record<string, unknown>,
-    now: number,
-  ): Promise<void> {
-    const text = `stream "${stream}", line ${line}: ${reason}`;
-    const policy = this.config.invalid_record_policy;
-    if (policy === 'fail') throw new SingerError('RECORD_INVALID', text);
-    this.run.metrics.count('record_rejected', { stream, policy });
-    this.run.logger.warn({ stream, line, policy }, `rejected record: ${text}`);
-    if (policy !== 'dead_letter') return;
-    if (this.rejects === undefined) {
-      const where = `rejects table, line ${line}`;
-      const table = this.tableFor(REJECTS_TABLE, where);
-      const layout = layoutStream(REJECTS_TABLE, line, REJECT_SCHEMA.schema, [], [], {
-        maxIdentifierLength: this.dialect.maxIdentifierLength,
-        flatteningMaxDepth: 0,
-        metadata: [],
-      });
-      const shape = await this.prepareTable(table, layout, undefined, where);
-      this.rejects = new Sink(REJECTS_TABLE, shape, { ...this.sinkOptions(), loadMethod: 'append-only' });
-    }
-    const rejectRecord = {
-      stream,
-      line_number: line,
-      reason,
-      record,
-      rejected_at: new Date(now).toISOString(),
-    };
-    this.rejects.add(rejectRecord, line, this.context, now);
-    if (this.rejects.full) await this.rejects.flush();
+  /** The dead-letter table's sink, created on the first record kept there. */
+  private async openRejectSink(line: number): Promise<Sink> {
+    const where = `rejects table, line ${line}`;
+    const table = this.tableFor(REJECTS_STREAM, where);
+    const layout = layoutStream(REJECTS_STREAM, line, REJECT_SCHEMA, [], [], {
+      maxIdentifierLength: this.dialect.maxIdentifierLength,
+      flatteningMaxDepth: 0,
+      metadata: [],
+    });
+    const shape = await this.prepareTable(table, layout, undefined, where);
+    return new Sink(REJECTS_STREAM, shape, { ...this.sinkOptions(), loadMethod: 'append-only' });
   }
 
   private async flushAged(): Promise<void> {
@@ -384,7 +350,8 @@ export class Target {
 
   private *sinks(): Generator<Sink> {
     for (const entry of this.streams.values()) yield entry.sink;
-    if (this.rejects !== undefined) yield this.rejects;
+    const deadLetters = this.rejects.deadLetters;
+    if (deadLetters !== undefined) yield deadLetters;
   }
 
   /** Commits everything buffered, then prints the latest state. */

@@ -2,22 +2,14 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { conformanceDir, rows, runTarget, tables, workspace } from './support/target-run.js';
+import { describe, test } from 'node:test';
+import { conformanceDir, rows, runTarget, tables, workspaces } from './support/target-run.js';
 
 const dir = conformanceDir();
 const stream = (name: string): string => readFileSync(join(dir, `${name}.singer`), 'utf8');
 
 describe('Singer SDK conformance streams on SQLite', { concurrency: 2 }, () => {
-  const spaces: ReturnType<typeof workspace>[] = [];
-  const fresh = (): ReturnType<typeof workspace> => {
-    const ws = workspace();
-    spaces.push(ws);
-    return ws;
-  };
-  after(() => {
-    for (const ws of spaces) ws.remove();
-  });
+  const fresh = workspaces();
 
   test('every conformance file has a test here', () => {
     const files = readdirSync(dir)

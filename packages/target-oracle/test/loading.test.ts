@@ -1,9 +1,10 @@
 // Load methods, versions, metadata, value fidelity, schema evolution and names, on SQLite.
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import {
   columnTypes,
+  METRIC,
   record,
   rows,
   runTarget,
@@ -11,20 +12,10 @@ import {
   singer,
   state,
   tables,
-  workspace,
+  workspaces,
 } from './support/target-run.js';
 
-const spaces: ReturnType<typeof workspace>[] = [];
-const fresh = (): ReturnType<typeof workspace> => {
-  const ws = workspace();
-  spaces.push(ws);
-  return ws;
-};
-after(() => {
-  for (const ws of spaces) ws.remove();
-});
-
-const METRIC = { id: { type: 'integer' }, metric: { type: 'integer' } };
+const fresh = workspaces();
 
 describe('load methods', { concurrency: 2 }, () => {
   test('upsert merges across runs: updated keys change, new keys add', async () => {

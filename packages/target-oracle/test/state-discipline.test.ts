@@ -2,10 +2,11 @@
 // committed; periodic flushes release states during a run; SIGTERM/SIGINT commit what is buffered.
 import assert from 'node:assert/strict';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   collect,
+  METRIC,
   record,
   rows,
   runTarget,
@@ -14,20 +15,10 @@ import {
   spawnTarget,
   state,
   tables,
-  workspace,
+  workspaces,
 } from './support/target-run.js';
 
-const spaces: ReturnType<typeof workspace>[] = [];
-const fresh = (): ReturnType<typeof workspace> => {
-  const ws = workspace();
-  spaces.push(ws);
-  return ws;
-};
-after(() => {
-  for (const ws of spaces) ws.remove();
-});
-
-const METRIC = { id: { type: 'integer' }, metric: { type: 'integer' } };
+const fresh = workspaces();
 
 /** A target process fed by the test, line by line, with its stdout lines observed as they come. */
 function live(configPath: string) {

@@ -3,6 +3,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 
@@ -24,6 +25,22 @@ export interface Workspace {
   config(settings?: Record<string, unknown>): string;
   remove(): void;
 }
+
+/** Returns a maker of fresh workspaces, all removed when the test file's tests are done. */
+export function workspaces(): () => Workspace {
+  const made: Workspace[] = [];
+  after(() => {
+    for (const ws of made) ws.remove();
+  });
+  return () => {
+    const ws = workspace();
+    made.push(ws);
+    return ws;
+  };
+}
+
+/** The schema properties most tests load. */
+export const METRIC = { id: { type: 'integer' }, metric: { type: 'integer' } };
 
 export function workspace(): Workspace {
   const dir = mkdtempSync(join(tmpdir(), 'target-oracle-'));

@@ -89,7 +89,7 @@ export class SqliteDialect implements Dialect {
 
   async writeBatch(table: TableSpec, batch: RowBatch, mode: WriteMode): Promise<void> {
     await this.call(
-      { op: 'writeBatch', table, batch, mode },
+      { op: 'writeBatch', table, columns: batch.columns, rows: JSON.stringify(batch.rows), mode },
       `writing ${batch.rows.length} rows to "${table.name}"`,
     );
   }

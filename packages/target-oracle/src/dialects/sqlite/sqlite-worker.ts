@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import type { RowBatch } from '../dialect.js';
 import { SqliteDatabase } from './sqlite-database.js';
 import type { SqliteReply, SqliteRequest } from './sqlite-protocol.js';
 
@@ -28,7 +29,11 @@ function serve(request: SqliteRequest): unknown {
     case 'alterColumns':
       return database.alterColumns(request.table, request.changes);
     case 'writeBatch':
-      return database.writeBatch(request.table, request.batch, request.mode);
+      return database.writeBatch(
+        request.table,
+        { columns: request.columns, rows: JSON.parse(request.rows) as RowBatch['rows'] },
+        request.mode,
+      );
     case 'retireVersions':
       return database.retireVersions(request.request);
     case 'close':
