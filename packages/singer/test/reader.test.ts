@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import {
   ConfigError,
   DEFAULT_MAX_LINE_BYTES,
@@ -224,4 +225,34 @@ describe('openInput', () => {
         error.message === 'cannot read input file /nonexistent/singer-input.jsonl (ENOENT)',
     );
   });
+});
+
+describe('the Meltano SDK target conformance streams', () => {
+  // ../shared/singer-conformance beside the checkout; every file has valid envelopes
+  const dir = fileURLToPath(new URL('../../../../../shared/singer-conformance/', import.meta.url));
+  const expected: Record<string, Record<string, number>> = {
+    array_data: { SCHEMA: 1, RECORD: 4, STATE: 1 },
+    camelcase: { SCHEMA: 1, RECORD: 2 },
+    duplicate_records: { SCHEMA: 1, RECORD: 5, STATE: 1 },
+    invalid_schema: { SCHEMA: 1 },
+    no_primary_keys: { SCHEMA: 1, RECORD: 3, STATE: 1 },
+    no_primary_keys_append: { SCHEMA: 1, RECORD: 5, STATE: 1 },
+    optional_attributes: { SCHEMA: 1, RECORD: 4, STATE: 1 },
+    record_before_schema: { RECORD: 2, SCHEMA: 1 },
+    record_missing_fields: { SCHEMA: 1, RECORD: 2, STATE: 1 },
+    record_missing_key_property: { SCHEMA: 1, RECORD: 1 },
+    record_missing_required_property: { SCHEMA: 1, RECORD: 1 },
+    schema_no_properties: { SCHEMA: 2, RECORD: 4 },
+    schema_updates: { SCHEMA: 4, RECORD: 6, STATE: 1 },
+    user_location_data: { SCHEMA: 3, RECORD: 11, STATE: 1 },
+  };
+  for (const [name, counts] of Object.entries(expected)) {
+    it(`reads ${name}.singer`, async () => {
+      const seen: Record<string, number> = {};
+      for (const { message } of await readAll(createReadStream(join(dir, `${name}.singer`)))) {
+        seen[message.type] = (seen[message.type] ?? 0) + 1;
+      }
+      assert.deepEqual(seen, counts);
+    });
+  }
 });
