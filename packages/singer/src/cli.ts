@@ -154,7 +154,7 @@ export async function runConnector<Config>(
   argv: string[] = process.argv.slice(2),
 ): Promise<number> {
   const secrets = new SecretRegistry();
-  const output = new SingerWriter(process.stdout);
+  const output = new SingerWriter(process.stdout, { name: definition.name });
   const controller = new AbortController();
   let stoppedBy: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {

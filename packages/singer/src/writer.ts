@@ -10,6 +10,8 @@ export interface WriterOptions {
    * to read what we would write, and a stack trace would only hide that fact.
    */
   onStreamError?: (error: NodeJS.ErrnoException) => void;
+  /** Starts the default handler's stderr line (the connector's name); `error` when absent. */
+  name?: string;
 }
 
 const DEFAULT_CHUNK_SIZE = 256 * 1024;
@@ -30,7 +32,8 @@ export class SingerWriter {
   constructor(out: Writable = process.stdout, options: WriterOptions = {}) {
     this.out = out;
     this.chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
-    const onStreamError = options.onStreamError ?? defaultStreamError;
+    const name = options.name ?? 'error';
+    const onStreamError = options.onStreamError ?? ((error) => defaultStreamError(name, error));
     out.on('error', (error: NodeJS.ErrnoException) => {
       if (this.failure !== undefined) return;
       this.failure = error;
@@ -123,11 +126,11 @@ function recordSuffix(timeExtracted: string | undefined, version: number | undef
   return `${versionPart}${timePart}}\n`;
 }
 
-function defaultStreamError(error: NodeJS.ErrnoException): void {
+function defaultStreamError(name: string, error: NodeJS.ErrnoException): void {
   const reason =
     error.code === 'EPIPE'
       ? 'the reader of our output went away (EPIPE): stopping'
       : `cannot write output (${error.code ?? error.message})`;
-  process.stderr.write(`error: ${reason}\n`);
+  process.stderr.write(`${name}: ${reason}\n`);
   process.exit(1);
 }

@@ -422,7 +422,10 @@ describe('CLI harness: output delivery', { concurrency: 4 }, () => {
       },
     });
     assert.equal(outcome.code, 1);
-    assert.equal(oneStderrLine(outcome), 'error: the reader of our output went away (EPIPE): stopping');
+    assert.equal(
+      oneStderrLine(outcome),
+      'echo-connector: the reader of our output went away (EPIPE): stopping',
+    );
   });
 
   it('EPIPE through a shell pipeline into `head -c 10`', async () => {
@@ -436,7 +439,7 @@ describe('CLI harness: output delivery', { concurrency: 4 }, () => {
       stderr += text;
     });
     await new Promise((resolve) => child.on('close', resolve));
-    assert.equal(stderr, 'error: the reader of our output went away (EPIPE): stopping\nexit=1\n');
+    assert.equal(stderr, 'echo-connector: the reader of our output went away (EPIPE): stopping\nexit=1\n');
   });
 
   it('SIGINT: a connector that throws the abort reason still exits 130, with one line', async () => {
