@@ -74,10 +74,12 @@ export async function* readMessageBatches(
       carryBytes = rest.length;
     }
     if (batch.messages.length > 0) yield batch;
+    if (carryBytes > maxLineBytes) throw lineTooLong(lineNumber + 1, maxLineBytes);
   }
 
   if (carryBytes > 0) {
     lineNumber++;
+    if (carryBytes > maxLineBytes) throw lineTooLong(lineNumber, maxLineBytes);
     const tail = Buffer.concat(carry).toString('utf8').replace(/\r$/, '');
     if (!isBlank(tail, 0, tail.length)) {
       let message: Message;

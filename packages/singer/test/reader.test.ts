@@ -185,6 +185,17 @@ describe('readMessageBatches', () => {
     assert.ok(served <= 11, `stopped after ${served} chunks`);
   });
 
+  it('rejects a long unterminated last line that arrived with the chunk before it', async () => {
+    const tail = `{"type":"STATE","value":"${'q'.repeat(300)}"}`;
+    const seen: number[] = [];
+    await assert.rejects(async () => {
+      for await (const item of readMessages(chunks(`${record(1)}\n${tail}`), { maxLineBytes: 200 })) {
+        seen.push(item.lineNumber);
+      }
+    }, /^MessageError: line 2: line is longer than the limit of 200 bytes$/);
+    assert.deepEqual(seen, [1]);
+  });
+
   it('counts the limit in bytes, not characters', async () => {
     const line = record(1, 'é'.repeat(100)); // 200 bytes of text, 100 characters
     assert.equal((await readAll(chunks(`${line}\n`), 400)).length, 1);
