@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up what the tests need (scripts/setup.sh), lints, then runs every compiled test file
-# in ONE node test runner so there is one closing summary. The exit code is the runner's.
+# in ONE node test runner so there is one closing summary. The exit code is the runner's, or 1
+# when only the lint failed (the tests still run, so one CI run shows everything).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -8,7 +9,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 
 echo "test: biome check ." >&2
-npx --no-install biome check .
+lint=0
+npx --no-install biome check . || lint=$?
 
 mapfile -t files < <(find packages/*/dist/test test/dist -name '*.test.js' -type f 2>/dev/null | sort)
 if ((${#files[@]} == 0)); then
@@ -16,4 +18,10 @@ if ((${#files[@]} == 0)); then
   exit 1
 fi
 echo "test: node --test over ${#files[@]} files" >&2
-exec node --test "${files[@]}"
+status=0
+node --test "${files[@]}" || status=$?
+if ((lint != 0)); then
+  echo "test: biome check . failed (above); npx biome check --write . fixes most of it" >&2
+  ((status != 0)) || status=1
+fi
+exit "$status"
