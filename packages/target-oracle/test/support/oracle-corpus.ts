@@ -1,10 +1,13 @@
 // Table specs the Oracle dialect's statements are checked on: every column type, nasty names,
-// the WMS entities and the Singer conformance streams. The conformance SCHEMA messages are mapped
-// with a small local JSON Schema -> ColumnType reading (the engine's own mapping is not ours).
+// the WMS entities and the Singer conformance streams (their SCHEMA messages mapped with the
+// engine's own JSON Schema -> ColumnType reading and name normalisation).
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { JsonSchema } from '@wms-singer/singer';
 import type { ColumnSpec, ColumnType, TableSpec } from '../../src/dialects/dialect.js';
+import { columnTypeOf } from '../../src/schema/column-types.js';
+import { normaliseName } from '../../src/schema/names.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** /work/shared/singer-conformance, found from dist/test/support or test/support. */
@@ -209,41 +212,12 @@ export const wmsTables: TableSpec[] = [
   },
 ];
 
-interface JsonSchema {
-  type?: string | string[];
-  format?: string;
-  maxLength?: number;
-  properties?: Record<string, JsonSchema>;
-}
-
-function columnType(schema: JsonSchema): ColumnType {
-  const types = (Array.isArray(schema.type) ? schema.type : [schema.type]).filter((t) => t !== 'null');
-  if (types.length !== 1) return { kind: 'json' };
-  switch (types[0]) {
-    case 'integer':
-      return { kind: 'integer' };
-    case 'number':
-      return { kind: 'number' };
-    case 'boolean':
-      return { kind: 'boolean' };
-    case 'string':
-      if (schema.format === 'date-time') return { kind: 'datetime' };
-      if (schema.format === 'date') return { kind: 'date' };
-      if (schema.format === 'time') return { kind: 'time' };
-      return schema.maxLength === undefined
-        ? { kind: 'string' }
-        : { kind: 'string', maxLength: schema.maxLength };
-    default:
-      return { kind: 'json' };
-  }
-}
-
-const normalise = (name: string): string => name.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+const normalise = (name: string): string => normaliseName(name, 128);
 
 interface SchemaMessage {
   type: string;
   stream: string;
-  schema: JsonSchema;
+  schema: JsonSchema & { properties?: Record<string, JsonSchema> };
   key_properties?: string[];
 }
 
@@ -258,7 +232,7 @@ export function conformanceTables(): TableSpec[] {
       if (message.type !== 'SCHEMA' || message.schema.properties === undefined) continue;
       const keys = (message.key_properties ?? []).map(normalise);
       const columns = Object.entries(message.schema.properties).map(([name, schema]) =>
-        col(normalise(name), columnType(schema), !keys.includes(normalise(name))),
+        col(normalise(name), columnTypeOf(schema), !keys.includes(normalise(name))),
       );
       columns.push(col('_sdc_table_version', int), col('_sdc_deleted_at', ts));
       const name = normalise(message.stream);

@@ -78,115 +78,78 @@ function numberCell(column: string, cell: CellValue): number {
 
 const DECIMAL_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
+const same = (staged: string): string => staged;
+
 /** The codec of one column, for the server's features. */
 export function columnCodec(column: ColumnSpec, features: OracleFeatures, indexed: boolean): ColumnCodec {
   const name = column.name;
-  const same = (staged: string): string => staged;
+  const codec = (
+    stagingType: string,
+    bind: BindKind,
+    encode: (cell: Exclude<CellValue, null>) => BindValue,
+    toTarget: (staged: string) => string = same,
+  ): ColumnCodec => ({
+    column,
+    stagingType,
+    bind,
+    encode: (cell) => (cell === null ? null : encode(cell)),
+    toTarget,
+  });
   switch (column.type.kind) {
     case 'string':
     case 'time': {
       const ddl = columnDdlType(column.type, features, indexed);
-      return {
-        column,
-        stagingType: ddl,
-        bind: ddl === 'CLOB' ? 'clob' : 'varchar',
-        encode: (cell) => (cell === null ? null : stringCell(name, cell)),
-        toTarget: same,
-      };
+      return codec(ddl, ddl === 'CLOB' ? 'clob' : 'varchar', (cell) => stringCell(name, cell));
     }
     case 'json':
-      return {
-        column,
-        stagingType: 'CLOB',
-        bind: 'clob',
-        encode: (cell) => (cell === null ? null : typeof cell === 'string' ? cell : JSON.stringify(cell)),
-        // Textual JSON converts implicitly into a JSON column (21c+) and is stored as is in a CLOB.
-        toTarget: same,
-      };
+      // Textual JSON converts implicitly into a JSON column (21c+) and is stored as is in a CLOB.
+      return codec('CLOB', 'clob', (cell) => (typeof cell === 'string' ? cell : JSON.stringify(cell)));
     case 'integer':
-      return {
-        column,
-        stagingType: 'NUMBER',
-        bind: 'number',
-        encode: (cell) => {
-          if (cell === null) return null;
-          const value = numberCell(name, cell);
-          if (!Number.isInteger(value)) throw new CellError(name, `expected an integer, got ${value}`);
-          return value;
-        },
-        toTarget: same,
-      };
+      return codec('NUMBER', 'number', (cell) => {
+        const value = numberCell(name, cell);
+        if (!Number.isInteger(value)) throw new CellError(name, `expected an integer, got ${value}`);
+        return value;
+      });
     case 'number':
-      return {
-        column,
-        stagingType: 'BINARY_DOUBLE',
-        bind: 'double',
-        encode: (cell) => (cell === null ? null : numberCell(name, cell)),
-        toTarget: same,
-      };
+      return codec('BINARY_DOUBLE', 'double', (cell) => numberCell(name, cell));
     case 'decimal':
-      return {
-        column,
-        stagingType: 'VARCHAR2(200)',
-        bind: 'varchar',
-        encode: (cell) => {
-          if (cell === null) return null;
+      return codec(
+        'VARCHAR2(200)',
+        'varchar',
+        (cell) => {
           const text = typeof cell === 'number' ? String(cell) : stringCell(name, cell).trim();
           if (!DECIMAL_TEXT.test(text))
             throw new CellError(name, `not a decimal number: ${JSON.stringify(cell)}`);
           return text;
         },
-        toTarget: (staged) => `TO_NUMBER(${staged})`,
-      };
+        (staged) => `TO_NUMBER(${staged})`,
+      );
     case 'boolean':
       return features.booleanType
-        ? {
-            column,
-            stagingType: 'BOOLEAN',
-            bind: 'boolean',
-            encode: (cell) => (cell === null ? null : cell === true || cell === 'true' || cell === 1),
-            toTarget: same,
-          }
-        : {
-            column,
-            stagingType: 'NUMBER(1)',
-            bind: 'number',
-            encode: (cell) => (cell === null ? null : cell === true || cell === 'true' || cell === 1 ? 1 : 0),
-            toTarget: same,
-          };
+        ? codec('BOOLEAN', 'boolean', (cell) => cell === true || cell === 'true' || cell === 1)
+        : codec('NUMBER(1)', 'number', (cell) => (cell === true || cell === 'true' || cell === 1 ? 1 : 0));
     case 'datetime':
-      return {
-        column,
-        stagingType: 'VARCHAR2(64)',
-        bind: 'varchar',
-        encode: (cell) => {
-          if (cell === null) return null;
+      return codec(
+        'VARCHAR2(64)',
+        'varchar',
+        (cell) => {
           const text = typeof cell === 'string' ? normaliseDateTime(cell.trim()) : undefined;
           if (text === undefined)
             throw new CellError(name, `not an ISO-8601 date-time: ${JSON.stringify(cell)}`);
           return text;
         },
-        toTarget: (staged) => `TO_TIMESTAMP_TZ(${staged}, '${TIMESTAMP_TZ_FORMAT}')`,
-      };
+        (staged) => `TO_TIMESTAMP_TZ(${staged}, '${TIMESTAMP_TZ_FORMAT}')`,
+      );
     case 'date':
-      return {
-        column,
-        stagingType: 'VARCHAR2(64)',
-        bind: 'varchar',
-        encode: (cell) => {
-          if (cell === null) return null;
+      return codec(
+        'VARCHAR2(64)',
+        'varchar',
+        (cell) => {
           const match = typeof cell === 'string' ? ISO_DATE.exec(cell.trim()) : null;
           if (match === null) throw new CellError(name, `not an ISO-8601 date: ${JSON.stringify(cell)}`);
           return match[1]!;
         },
-        toTarget: (staged) => `TO_DATE(${staged}, '${DATE_FORMAT}')`,
-      };
+        (staged) => `TO_DATE(${staged}, '${DATE_FORMAT}')`,
+      );
   }
-}
-
-/** Bytes a bound value occupies on the wire, near enough to budget chunks. */
-export function boundBytes(value: BindValue): number {
-  if (value === null) return 1;
-  if (typeof value === 'string') return Buffer.byteLength(value) + 3;
-  return typeof value === 'number' ? 22 : 1;
 }
