@@ -300,6 +300,12 @@ test('direct path staging: heap staging emptied, directPathLoad per chunk, then 
   };
   await dialect.writeBatch(withJson, { columns: ['id', 'facility_id'], rows: [[1, '{"id":1}']] }, 'upsert');
   assert.equal(fake.of('executeMany').length, 1);
+  // CLOB text is bound with its length (sent inline), never as a temporary LOB per value.
+  assert.deepEqual(fake.of('executeMany')[0]!.bindDefs, [
+    { kind: 'number' },
+    { kind: 'clob', maxSize: 8 },
+    { kind: 'number' },
+  ]);
 });
 
 test('a value that cannot be sent fails before any database call, naming table, column and row', async () => {

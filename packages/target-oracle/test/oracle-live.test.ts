@@ -152,6 +152,23 @@ const col = (name: string, type: ColumnSpec['type'], nullable = true): ColumnSpe
     assert.deepEqual(again, [{ D: '2.5' }]);
   });
 
+  test('CLOB and JSON text longer than 32767 bytes is bound inline and arrives whole', {
+    skip: SKIP,
+  }, async () => {
+    const lob = every.columns.find((c) => c.type.kind === 'string' && c.type.maxLength === undefined)!.name;
+    const json = every.columns.find((c) => c.type.kind === 'json')!.name;
+    const big = 'ø'.repeat(60_000); // 120 000 bytes
+    const doc = JSON.stringify({
+      items: Array.from({ length: 5000 }, (_, i) => ({ i, text: 'abcdefghij' })),
+    });
+    await dialect.writeBatch(every, { columns: ['id', lob, json], rows: [[3, big, doc]] }, 'upsert');
+    const got = await query(
+      `SELECT DBMS_LOB.GETLENGTH(${lob.toUpperCase()}) AS L, ${lob.toUpperCase()} AS V FROM ${every.name.toUpperCase()} WHERE ID = 3`,
+    );
+    assert.equal(got[0]?.L, 60_000);
+    assert.equal(got[0]?.V, big);
+  });
+
   test('append inserts every row; replace leaves exactly the new rows', { skip: SKIP }, async () => {
     const log: TableSpec = {
       name: `${tag}_log`,

@@ -52,7 +52,9 @@ export function encodeBatch(
   const flush = (): void => {
     if (rows.length === 0) return;
     const bindDefs: BindDef[] = codecs.map((codec, i) =>
-      codec.bind === 'varchar' ? { kind: 'varchar', maxSize: maxSizes[i]! } : { kind: codec.bind },
+      codec.bind === 'varchar' || codec.bind === 'clob'
+        ? { kind: codec.bind, maxSize: maxSizes[i]! }
+        : { kind: codec.bind },
     );
     bindDefs.push({ kind: 'number' });
     chunks.push({ rows, bindDefs, bytes });

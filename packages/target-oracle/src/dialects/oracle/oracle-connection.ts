@@ -9,7 +9,7 @@ import { SESSION_SETUP } from './oracle-sql.js';
 
 export interface BindDef {
   kind: BindKind;
-  /** Bytes, for `varchar` binds: the longest value in the chunk. */
+  /** Bytes, for `varchar` and `clob` binds: the longest value in the chunk. */
   maxSize?: number;
 }
 
@@ -103,16 +103,19 @@ class DriverSession implements OracleSession {
   }
 
   executeMany(sql: string, rows: unknown[][], bindDefs: BindDef[]): Promise<QueryResult> {
+    // Text for CLOB columns is bound as VARCHAR too: a DB_TYPE_CLOB bind makes the driver create
+    // and write a temporary LOB per value (two round trips each); a long VARCHAR bind goes in
+    // the same message and Oracle converts it (LONG-to-LOB), up to 1 GB.
     const types: Record<BindKind, unknown> = {
       varchar: this.driver.DB_TYPE_VARCHAR,
-      clob: this.driver.DB_TYPE_CLOB,
+      clob: this.driver.DB_TYPE_VARCHAR,
       number: this.driver.DB_TYPE_NUMBER,
       double: this.driver.DB_TYPE_BINARY_DOUBLE,
       boolean: this.driver.DB_TYPE_BOOLEAN,
     };
     const defs = bindDefs.map((def) =>
-      def.kind === 'varchar'
-        ? { type: types.varchar, maxSize: Math.max(1, def.maxSize ?? 1) }
+      def.kind === 'varchar' || def.kind === 'clob'
+        ? { type: types[def.kind], maxSize: Math.max(1, def.maxSize ?? 1) }
         : { type: types[def.kind] },
     );
     return this.connection.executeMany(sql, rows, { bindDefs: defs, autoCommit: false });
