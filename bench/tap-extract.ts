@@ -107,7 +107,9 @@ function countRecords(body: Buffer): number {
   return n;
 }
 
-async function tap(baseUrl: string): Promise<{ records: number; seconds: number; peakRssMb: number }> {
+async function tap(
+  baseUrl: string,
+): Promise<{ records: number; seconds: number; peakRssMb: number; cpuSeconds: number }> {
   const config = join(tmpdir(), `tap-extract-${process.pid}.json`);
   writeFileSync(
     config,
@@ -136,11 +138,16 @@ async function tap(baseUrl: string): Promise<{ records: number; seconds: number;
     stderr += chunk;
   });
   let peakKb = 0;
+  let cpuTicks = 0;
   const sample = setInterval(() => {
     try {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       const hwm = /VmHWM:\s+(\d+)/.exec(status);
       if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
+      // utime + stime (fields 14 and 15 of /proc/PID/stat, after the parenthesised name)
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      cpuTicks = Number(fields[11]) + Number(fields[12]);
     } catch {
       // the child has just exited
     }
@@ -151,7 +158,13 @@ async function tap(baseUrl: string): Promise<{ records: number; seconds: number;
   if (code !== 0) throw new Error(`tap exited with ${code}: ${stderr}`);
   const done = /"stream":"order_dtl","records":(\d+)/.exec(stderr);
   // log_level warn hides the per-stream info line: count from the simulator's side instead.
-  return { records: done ? Number(done[1]) : rows, seconds, peakRssMb: peakKb / 1024 };
+  // CPU is sampled every 20 ms, so the last few ms of the child are missing: a slight underestimate.
+  return {
+    records: done ? Number(done[1]) : rows,
+    seconds,
+    peakRssMb: peakKb / 1024,
+    cpuSeconds: cpuTicks / 100,
+  };
 }
 
 async function main(): Promise<void> {
@@ -163,7 +176,9 @@ async function main(): Promise<void> {
       const b = await tap(sim.baseUrl);
       console.log(
         `run ${run}: ceiling ${a.records} records in ${a.seconds.toFixed(2)} s (${Math.round(a.records / a.seconds)}/s); ` +
-          `tap ${b.seconds.toFixed(2)} s (${Math.round(a.records / b.seconds)}/s), peak RSS ${b.peakRssMb.toFixed(0)} MB`,
+          `tap ${b.seconds.toFixed(2)} s (${Math.round(a.records / b.seconds)}/s), peak RSS ${b.peakRssMb.toFixed(0)} MB, ` +
+          `CPU ${b.cpuSeconds.toFixed(1)} s (${Math.round(a.records / b.cpuSeconds)} records per CPU-second); ` +
+          `ratio ${(a.seconds / b.seconds).toFixed(2)}`,
       );
       best = {
         ceiling: Math.min(best.ceiling, a.seconds),

@@ -150,6 +150,33 @@ describe('sync', () => {
     assert.ok(states.at(-1)?.value?.bookmarks?.order_hdr?.replication_key_value);
   });
 
+  test('a field the WMS does not know (400 on fields=) falls back to unfiltered pages projected by the tap', async () => {
+    const config = basicConfig(sim, { entities: ['order_dtl'] });
+    const catalog = select(await discover(config), { order_dtl: ['ord_qty'] }) as Catalog & {
+      streams: Array<{ schema: { properties: Record<string, unknown> } }>;
+    };
+    // A bundled or stale schema may name a field this release lacks.
+    catalog.streams[0]!.schema.properties.retired_field = { type: ['string', 'null'] };
+    catalog.streams[0]!.metadata.push({
+      breadcrumb: ['properties', 'retired_field'],
+      metadata: { selected: true },
+    });
+    sim.clearRequests();
+    const run = await runTap(config, { catalog });
+    assert.equal(run.code, 0, run.stderr);
+    const records = recordsOf(run, 'order_dtl');
+    assert.deepEqual(idsOf(records), liveIds(sim, 'order_dtl'));
+    for (const record of records) assert.deepEqual(Object.keys(record).sort(), ['id', 'mod_ts', 'ord_qty']);
+    const requests = listRequests(sim, 'order_dtl');
+    assert.deepEqual(
+      requests.slice(0, 4).map((r) => r.status),
+      [400, 400, 400, 200],
+    );
+    assert.equal(requests[3]!.query.fields, undefined);
+    assert.equal(requests[3]!.query.ordering, 'mod_ts,id');
+    assert.match(run.stderr, /without fields=/);
+  });
+
   test('metrics: record_count per stream and http_request_duration with status tags', async () => {
     const run = await runTap(
       basicConfig(sim, { entities: ['order_dtl'], log_level: 'info', metrics_interval_seconds: 0 }),

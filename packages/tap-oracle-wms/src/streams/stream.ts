@@ -175,12 +175,12 @@ export class WmsStream {
         logger,
       });
       let pages = 0;
-      let last: JsonObject | undefined;
+      let last: string | undefined;
       let lastFull = false;
       try {
         for await (const page of pager.pages(this.firstUrl(bounds, variant))) {
           pages++;
-          last = JSON.parse(page.records[page.records.length - 1]!) as JsonObject;
+          last = page.records[page.records.length - 1];
           lastFull = page.records.length >= pager.currentPageSize;
           const records = this.outgoing(page, variant);
           const suffix = this.envelope.suffix(page.receivedAt, version);
@@ -218,10 +218,11 @@ export class WmsStream {
     error: unknown,
     bounds: Record<string, string>,
     variant: QueryVariant,
-    last: JsonObject | undefined,
+    lastText: string | undefined,
   ): Promise<boolean> {
-    if (this.run.config.page_mode !== 'paged' || last === undefined) return false;
+    if (this.run.config.page_mode !== 'paged' || lastText === undefined) return false;
     if (!(error instanceof SingerError) || error.code !== 'WMS_UNAVAILABLE') return false;
+    const last = JSON.parse(lastText) as JsonObject;
     const key = this.replication.key;
     let after: Record<string, string>;
     if (variant.ordering === 'id') after = { id__gt: String(last.id) };
