@@ -483,3 +483,23 @@ test('the real Thin driver: a refused connection on 127.0.0.1 is transient, retr
   assert.equal(lines.filter((l) => l.includes('retrying on a new connection')).length, 1);
   assert.ok(!lines.some((l) => l.includes('not-logged')));
 });
+
+test('direct path refused by the server: the batch falls back to array inserts, and so does the run', async () => {
+  const { dialect, fake, lines } = await openDialect({}, { loadMethod: 'direct_path' });
+  fake.failOn(
+    (c) => c.kind === 'directPathLoad',
+    driverError('ORA-26002', 'table has index defined upon it'),
+  );
+  await dialect.writeBatch(orders, batch, 'upsert');
+  await dialect.writeBatch(orders, batch, 'upsert');
+  assert.equal(fake.of('directPathLoad').length, 1, 'tried once, then never again');
+  assert.equal(fake.of('executeMany').length, 2);
+  assert.equal(fake.of('commit').length, 2);
+  assert.ok(lines.some((l) => l.includes('direct path load refused') && l.includes('ORA-26002')));
+  await dialect.close();
+  const dropped = fake.of('execute', 'DROP TABLE').map((c) => c.sql);
+  assert.deepEqual(dropped, [
+    'DROP TABLE WMS.STG_RUN1_1_ORDER_HDR PURGE',
+    'DROP TABLE WMS.STG_RUN1_2_ORDER_HDR PURGE',
+  ]);
+});

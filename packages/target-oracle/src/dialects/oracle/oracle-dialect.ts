@@ -53,6 +53,17 @@ const ALREADY_DONE = new Set(['ORA-00955', 'ORA-01430', 'ORA-01408', 'ORA-00957'
 const DEFAULT_CHUNK_BYTES = 16 * 1024 * 1024;
 const DIRECT_PATH_CHUNK_BYTES = 256 * 1024 * 1024;
 
+/** directPathLoad failed for a reason a new connection will not fix: the batch falls back. */
+class DirectPathUnavailable extends SingerError {
+  constructor(cause: unknown) {
+    super(
+      'ORACLE_DIRECT_PATH_UNAVAILABLE',
+      cause instanceof Error ? (cause.message.split('\n')[0] ?? '') : String(cause),
+      { cause },
+    );
+  }
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface StagingState {
@@ -69,6 +80,9 @@ export class OracleDialect implements Dialect {
   private currentSchema = '';
   private readonly stagings = new Map<string, StagingState>();
   private generation = 0;
+  /** Every staging table this run created, dropped at close() even after its generation retired. */
+  private readonly createdStagings: StagingTable[] = [];
+  private directPathDisabled = false;
   private readonly runTag: string;
   private readonly maxAttempts: number;
   private readonly backoff: (attempt: number) => Promise<void>;
@@ -132,10 +146,10 @@ export class OracleDialect implements Dialect {
   async close(): Promise<void> {
     const source = this.source;
     if (source === undefined) return;
-    const created = [...this.stagings.values()].filter((s) => s.created);
+    const created = this.createdStagings.splice(0);
     if (created.length > 0 && this.sqlBuilder !== undefined) {
       const session = await source.acquire().catch(() => undefined);
-      for (const { staging } of created) {
+      for (const staging of created) {
         await session?.execute(this.sql.dropStaging(staging)).catch((error: unknown) => {
           this.options.logger.warn(
             { code: oracleErrorCode(error), table: staging.stored },
@@ -192,6 +206,21 @@ export class OracleDialect implements Dialect {
 
   async writeBatch(table: TableSpec, batch: RowBatch, mode: WriteMode): Promise<void> {
     if (batch.rows.length === 0 && mode !== 'replace') return;
+    try {
+      await this.writeThroughStaging(table, batch, mode);
+    } catch (error) {
+      if (!(error instanceof DirectPathUnavailable)) throw error;
+      // Nothing of the batch reached the target: stage it again with array inserts.
+      this.directPathDisabled = true;
+      this.options.logger.warn(
+        { table: this.label(table), code: oracleErrorCode(error.cause), reason: error.message },
+        'direct path load refused by the server; staging with array inserts from now on',
+      );
+      await this.writeThroughStaging(table, batch, mode);
+    }
+  }
+
+  private async writeThroughStaging(table: TableSpec, batch: RowBatch, mode: WriteMode): Promise<void> {
     const label = this.label(table);
     const state = this.stagingFor(table, batch.columns);
     const { staging } = state;
@@ -227,12 +256,17 @@ export class OracleDialect implements Dialect {
       if (staging.kind === 'heap') {
         await session.execute(this.sql.truncateStaging(staging));
         for (const chunk of chunks) {
-          await session.directPathLoad(
-            staging.owner ?? this.currentSchema,
-            staging.stored,
-            stagedColumns,
-            chunk.rows,
-          );
+          try {
+            await session.directPathLoad(
+              staging.owner ?? this.currentSchema,
+              staging.stored,
+              stagedColumns,
+              chunk.rows,
+            );
+          } catch (error) {
+            if (isTransient(error)) throw error;
+            throw new DirectPathUnavailable(error);
+          }
         }
       } else {
         const insert = this.sql.stagingInsert(staging);
@@ -279,11 +313,16 @@ export class OracleDialect implements Dialect {
     const label = this.label(table);
     const key = `${label}|${columns.join(',')}`;
     const signature = table.columns.map((c) => `${c.name}:${JSON.stringify(c.type)}`).join(',');
-    const known = this.stagings.get(key);
-    if (known !== undefined && known.signature === signature) return known;
     const probe = this.sql.staging(table, columns, 'temporary', this.runTag, 0);
     // Direct path cannot stream LOBs: such tables stage with array inserts.
-    const heap = this.options.loadMethod === 'direct_path' && probe.codecs.every((c) => c.bind !== 'clob');
+    const heap =
+      this.options.loadMethod === 'direct_path' &&
+      !this.directPathDisabled &&
+      probe.codecs.every((c) => c.bind !== 'clob');
+    const known = this.stagings.get(key);
+    if (known !== undefined && known.signature === signature && (known.staging.kind === 'heap') === heap) {
+      return known;
+    }
     const staging = this.sql.staging(
       table,
       columns,
@@ -305,6 +344,7 @@ export class OracleDialect implements Dialect {
       if (oracleErrorCode(error) !== 'ORA-00955') throw error;
     }
     state.created = true;
+    this.createdStagings.push(state.staging);
   }
 
   private async runDdl(statements: string[], label: string, operation: string): Promise<void> {
