@@ -105,23 +105,8 @@ function bounds(filters: Filter[], name: string) {
   return { low, lowIn, high, highIn, residual };
 }
 
-/** First position in the mod_ts index whose key is >= (or >) the value. */
-function modSearch(table: Table, value: number, strict: boolean): number {
-  const index = table.modIndex;
-  const modTs = table.modTs;
-  let lo = 0;
-  let hi = index.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = modTs[index[mid] as number] as number;
-    if (v < value || (strict && v === value)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** First position in the mod_ts index whose (mod_ts, idx) is > (value, idx). */
-function modKeySearch(table: Table, value: number, idx: number): number {
+/** Binary search over the (mod_ts, id) index: the first position whose row is not `before` the probe. */
+function searchIndex(table: Table, before: (modTs: number, idx: number) => boolean): number {
   const index = table.modIndex;
   const modTs = table.modTs;
   let lo = 0;
@@ -129,11 +114,20 @@ function modKeySearch(table: Table, value: number, idx: number): number {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     const row = index[mid] as number;
-    const v = modTs[row] as number;
-    if (v < value || (v === value && row <= idx)) lo = mid + 1;
+    if (before(modTs[row] as number, row)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
+}
+
+/** First position whose mod_ts is >= (or, strict, >) the value. */
+function modSearch(table: Table, value: number, strict: boolean): number {
+  return searchIndex(table, (v) => v < value || (strict && v === value));
+}
+
+/** First position whose (mod_ts, idx) is > (value, idx): where a keyset cursor resumes. */
+function modKeySearch(table: Table, value: number, idx: number): number {
+  return searchIndex(table, (v, row) => v < value || (v === value && row <= idx));
 }
 
 function planAccess(query: ListQuery): Access {
