@@ -22,6 +22,7 @@ import { encodeBatch } from './oracle-chunks.js';
 import type { Binds, OracleSession, SessionSource } from './oracle-connection.js';
 import { describeOracleError, isTransient, oracleErrorCode } from './oracle-errors.js';
 import { featuresFor, type OracleFeatures } from './oracle-features.js';
+import { exponentialBackoff, SessionRunner } from './oracle-retry.js';
 import {
   identifierStored,
   MAX_STRING_SIZE_QUERY,
@@ -48,8 +49,6 @@ export interface OracleDialectOptions {
   runTag?: string;
 }
 
-/** Objects that already exist when a replayed DDL statement runs again. */
-const ALREADY_DONE = new Set(['ORA-00955', 'ORA-01430', 'ORA-01408', 'ORA-00957', 'ORA-01442', 'ORA-00904']);
 const DEFAULT_CHUNK_BYTES = 16 * 1024 * 1024;
 const DIRECT_PATH_CHUNK_BYTES = 256 * 1024 * 1024;
 
@@ -64,8 +63,6 @@ class DirectPathUnavailable extends SingerError {
   }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 interface StagingState {
   signature: string;
   staging: StagingTable;
@@ -75,6 +72,7 @@ interface StagingState {
 export class OracleDialect implements Dialect {
   readonly name = 'oracle';
   private source: SessionSource | undefined;
+  private runner: SessionRunner | undefined;
   private featureSet: OracleFeatures | undefined;
   private sqlBuilder: OracleSql | undefined;
   private currentSchema = '';
@@ -84,13 +82,9 @@ export class OracleDialect implements Dialect {
   private readonly createdStagings: StagingTable[] = [];
   private directPathDisabled = false;
   private readonly runTag: string;
-  private readonly maxAttempts: number;
-  private readonly backoff: (attempt: number) => Promise<void>;
 
   constructor(private readonly options: OracleDialectOptions) {
     this.runTag = options.runTag ?? randomBytes(4).readUInt32BE().toString(36).slice(0, 6);
-    this.maxAttempts = Math.max(1, options.maxAttempts ?? 4);
-    this.backoff = options.backoff ?? ((attempt) => sleep(Math.min(30_000, 1000 * 2 ** (attempt - 1))));
   }
 
   get maxIdentifierLength(): number {
@@ -103,6 +97,11 @@ export class OracleDialect implements Dialect {
     return this.featureSet;
   }
 
+  private get sessions(): SessionRunner {
+    if (this.runner === undefined) throw new SingerError('ORACLE_NOT_OPEN', 'the Oracle dialect is not open');
+    return this.runner;
+  }
+
   private get sql(): OracleSql {
     if (this.sqlBuilder === undefined)
       throw new SingerError('ORACLE_NOT_OPEN', 'the Oracle dialect is not open');
@@ -112,10 +111,16 @@ export class OracleDialect implements Dialect {
   async open(): Promise<void> {
     try {
       this.source = await this.options.connect();
+      this.runner = new SessionRunner(
+        this.source,
+        this.options.logger,
+        Math.max(1, this.options.maxAttempts ?? 4),
+        this.options.backoff ?? exponentialBackoff,
+      );
     } catch (error) {
       throw describeOracleError(error, { operation: 'connecting to Oracle' });
     }
-    await this.withSession('connecting to Oracle', undefined, async (session) => {
+    await this.sessions.run('connecting to Oracle', undefined, async (session) => {
       const major = Math.floor(session.oracleServerVersion / 100_000_000);
       const extended = await this.maxStringSizeIsExtended(session);
       const limit = session.maxIdentifierLength ?? (session.oracleServerVersion >= 1_202_000_000 ? 128 : 30);
@@ -161,6 +166,7 @@ export class OracleDialect implements Dialect {
     }
     this.stagings.clear();
     this.source = undefined;
+    this.runner = undefined;
     await source.close();
   }
 
@@ -170,7 +176,7 @@ export class OracleDialect implements Dialect {
       owner: table.schema ? identifierStored(table.schema, limit) : null,
       table_name: identifierStored(table.name, limit),
     };
-    const rows = await this.withSession('describing the table', this.label(table), async (session) => {
+    const rows = await this.sessions.run('describing the table', this.label(table), async (session) => {
       const result = await session.execute(this.sql.describe(), binds);
       return (result.rows ?? []) as unknown as CatalogColumn[];
     });
@@ -183,17 +189,17 @@ export class OracleDialect implements Dialect {
   }
 
   async createTable(table: TableSpec): Promise<void> {
-    await this.runDdl(this.sql.createTable(table), this.label(table), 'creating the table');
+    await this.sessions.runDdl(this.sql.createTable(table), this.label(table), 'creating the table');
   }
 
   async addColumns(table: TableRef, columns: ColumnSpec[]): Promise<void> {
     if (columns.length === 0) return;
-    await this.runDdl(this.sql.addColumns(table, columns), this.label(table), 'adding columns');
+    await this.sessions.runDdl(this.sql.addColumns(table, columns), this.label(table), 'adding columns');
   }
 
   async alterColumns(table: TableRef, changes: ColumnChange[]): Promise<void> {
     for (const change of changes) {
-      await this.runDdl(
+      await this.sessions.runDdl(
         this.sql.alterColumn(table, change),
         this.label(table),
         `widening column ${change.column}`,
@@ -242,7 +248,7 @@ export class OracleDialect implements Dialect {
     ];
 
     let committing = false;
-    await this.withSession(`writing a batch (${mode})`, label, async (session, attempt) => {
+    await this.sessions.run(`writing a batch (${mode})`, label, async (session, attempt) => {
       if (committing && mode === 'append') {
         // The commit of an append may have landed: replaying it could load the rows twice.
         throw new SingerError(
@@ -295,7 +301,7 @@ export class OracleDialect implements Dialect {
       request.mode === 'delete'
         ? { version: request.version }
         : { version: request.version, deleted_at: deletedAt };
-    return this.withSession('retiring old versions', label, async (session) => {
+    return this.sessions.run('retiring old versions', label, async (session) => {
       const result = await session.execute(statement, binds);
       await session.commit();
       return result.rowsAffected ?? 0;
@@ -345,67 +351,5 @@ export class OracleDialect implements Dialect {
     }
     state.created = true;
     this.createdStagings.push(state.staging);
-  }
-
-  private async runDdl(statements: string[], label: string, operation: string): Promise<void> {
-    await this.withSession(operation, label, async (session, attempt) => {
-      for (const statement of statements) {
-        if (statement === 'COMMIT') {
-          await session.commit();
-          continue;
-        }
-        try {
-          await session.execute(statement);
-        } catch (error) {
-          // A replay finds what the lost attempt already did; an index may already exist.
-          const code = oracleErrorCode(error);
-          const index =
-            statement.startsWith('CREATE INDEX') && (code === 'ORA-00955' || code === 'ORA-01408');
-          if (!index && !(attempt > 1 && code !== undefined && ALREADY_DONE.has(code))) throw error;
-        }
-      }
-    });
-  }
-
-  /**
-   * Runs `work` on a session. A transient failure drops the session (its transaction dies with
-   * it) and replays `work` on a new one; anything else rolls back and becomes one SingerError.
-   */
-  private async withSession<T>(
-    operation: string,
-    table: string | undefined,
-    work: (session: OracleSession, attempt: number) => Promise<T>,
-  ): Promise<T> {
-    const source = this.source;
-    if (source === undefined) throw new SingerError('ORACLE_NOT_OPEN', 'the Oracle dialect is not open');
-    for (let attempt = 1; ; attempt++) {
-      let session: OracleSession | undefined;
-      try {
-        session = await source.acquire();
-        const result = await work(session, attempt);
-        await session.close(false);
-        return result;
-      } catch (error) {
-        const transient = !(error instanceof SingerError) && isTransient(error);
-        if (session !== undefined) {
-          if (!transient) await session.rollback().catch(() => undefined);
-          await session.close(transient).catch(() => undefined);
-        }
-        if (error instanceof SingerError) throw error;
-        if (!transient || attempt >= this.maxAttempts) {
-          const failure = describeOracleError(
-            error,
-            table === undefined ? { operation } : { operation, table },
-          );
-          if (transient) failure.message += ` (after ${attempt} attempts)`;
-          throw failure;
-        }
-        this.options.logger.warn(
-          { code: oracleErrorCode(error), table, operation, attempt },
-          'transient Oracle error, retrying on a new connection',
-        );
-        await this.backoff(attempt);
-      }
-    }
   }
 }
