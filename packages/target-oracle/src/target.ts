@@ -87,6 +87,7 @@ export class Target {
       input.destroy();
     };
     signal.addEventListener('abort', stop, { once: true });
+    if (signal.aborted) stop(); // a signal while the database was opening
     const tickMs = Math.min(1000, this.config.batch_max_age_seconds * 1000);
     const ageTimer =
       this.config.batch_max_age_seconds > 0
