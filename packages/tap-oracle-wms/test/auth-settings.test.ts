@@ -136,7 +136,7 @@ describe('authentication', () => {
   });
 });
 
-describe('settings', () => {
+describe('settings', { concurrency: true }, () => {
   const base = { base_url: 'http://127.0.0.1:9/demo', username: 'u', password: 'wms_password' };
   const cases: Array<[string, Record<string, unknown>, RegExp]> = [
     ['missing base_url', { username: 'u', password: 'p' }, /setting "base_url" is required/],

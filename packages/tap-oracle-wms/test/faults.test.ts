@@ -155,3 +155,43 @@ describe('paged mode with stale counts', () => {
     assert.deepEqual(idsOf(recordsOf(withShortPage, 'order_dtl')), liveIds(sim, 'order_dtl'));
   });
 });
+
+describe('answers the tap refuses to trust', () => {
+  test('a next_page on another host is not followed (credentials stay home)', async () => {
+    const { createServer } = await import('node:http');
+    const hits: string[] = [];
+    const server = createServer((req, res) => {
+      hits.push(`${req.headers.host} ${req.url}`);
+      const port = (server.address() as { port: number }).port;
+      res.setHeader('Content-Type', 'application/json');
+      res.end(
+        JSON.stringify({
+          next_page: `http://localhost:${port}/demo/wms/lgfapi/v10/entity/order_dtl/?cursor=x`,
+          previous_page: null,
+          results: [{ id: 1, mod_ts: '2025-01-01T00:00:00+00:00' }],
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const run = await runTap({
+        base_url: `http://127.0.0.1:${port}/demo`,
+        username: 'u',
+        password: 'wms_password',
+        entities: ['order_dtl'],
+        discovery_mode: 'bundled',
+        max_retries: 0,
+      });
+      assert.equal(run.code, 1);
+      assert.match(
+        run.stderr,
+        /next_page points to localhost, not to 127\.0\.0\.1: refusing to send credentials there/,
+      );
+      assert.equal(hits.length, 1);
+      assert.equal(recordsOf(run, 'order_dtl').length, 1);
+    } finally {
+      server.close();
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import type { Logger } from '@wms-singer/singer';
+import { type Logger, SingerError } from '@wms-singer/singer';
 import type { PageMode } from '../settings.js';
 import type { WmsClient } from './wms-client.js';
 
@@ -25,6 +25,7 @@ export interface PagerOptions {
  */
 export class Pager {
   private pageSize = 0;
+  private host = '';
 
   /** The page size asked for now (halved after slow pages). */
   get currentPageSize(): number {
@@ -38,6 +39,7 @@ export class Pager {
 
   async *pages(firstUrl: string): AsyncGenerator<Page> {
     this.pageSize = pageSizeOf(firstUrl);
+    this.host = new URL(firstUrl).hostname;
     let pending: Promise<FetchedPage | undefined> | undefined = this.fetch(firstUrl);
     while (pending !== undefined) {
       const page: FetchedPage | undefined = await pending;
@@ -51,6 +53,13 @@ export class Pager {
   }
 
   private async fetch(given: string): Promise<FetchedPage | undefined> {
+    if (given !== '' && new URL(given).hostname !== this.host) {
+      // The Authorization header goes wherever next_page points: only to the WMS we were given.
+      throw new SingerError(
+        'WMS_PAYLOAD_INVALID',
+        `entity ${this.options.entity}: next_page points to ${new URL(given).hostname}, not to ${this.host}: refusing to send credentials there`,
+      );
+    }
     const givenSize = pageSizeOf(given);
     const url =
       Number.isFinite(givenSize) && this.pageSize < givenSize
@@ -62,7 +71,10 @@ export class Pager {
       onSlow: (slowUrl) => this.halve(slowUrl),
     });
     const receivedAt = new Date().toISOString();
-    if (response.status === 404 || response.body === undefined) return undefined;
+    if (response.status === 404 || response.body === undefined) {
+      this.options.logger.debug({ stream: this.options.entity }, 'the list answered 404: no (more) rows');
+      return undefined;
+    }
     const { records, envelope, compact } = response.body;
     const nextPage = envelope.next_page;
     let next = typeof nextPage === 'string' && nextPage !== '' ? nextPage : undefined;
