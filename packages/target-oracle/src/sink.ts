@@ -142,14 +142,16 @@ export class Sink {
         this.options.onCommitted();
       },
       (error: unknown) => {
-        const failure =
+        // The dialect says what failed; the sink adds which stream and which input lines.
+        const detail =
           error instanceof SingerError
-            ? error
-            : new SingerError(
-                'WRITE_FAILED',
-                `stream "${this.stream}", lines ${firstLine}-${lastLine}: writing ${rows.length} rows to table "${table.name}" failed: ${errorMessage(error)}`,
-                { cause: error },
-              );
+            ? error.message
+            : `writing ${rows.length} rows to table "${table.name}" failed: ${errorMessage(error)}`;
+        const failure = new SingerError(
+          error instanceof SingerError ? error.code : 'WRITE_FAILED',
+          `stream "${this.stream}", lines ${firstLine}-${lastLine}: ${detail}`,
+          { cause: error },
+        );
         this.options.onFailure(failure);
         throw failure;
       },

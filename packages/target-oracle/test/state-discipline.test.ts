@@ -244,6 +244,28 @@ describe('bad input keeps printed states true', { concurrency: 2 }, () => {
     assert.deepEqual(run.states, [{ s: 2 }]);
   });
 
+  test('a failing batch: one line naming stream and lines, earlier commits and their states stand', async () => {
+    const ws = fresh();
+    const run = await runTarget(
+      ws.config({ validate_records: false, batch_size_rows: 1 }),
+      singer(
+        schema('s', METRIC),
+        record('s', { id: 1, metric: 1 }),
+        state({ s: 1 }),
+        record('s', { id: 'not an integer key', metric: 2 }), // the integer key column refuses it
+        state({ s: 2 }),
+      ),
+    );
+    assert.equal(run.code, 1);
+    assert.equal(run.errors.length, 1);
+    assert.match(
+      run.errors[0]!,
+      /^target-oracle: stream "s", lines 4-4: SQLite: writing 1 rows to "s" failed: datatype mismatch$/,
+    );
+    assert.deepEqual(run.states, [{ s: 1 }]);
+    assert.deepEqual(rows(ws.db, 's'), [{ id: 1, metric: 1 }]);
+  });
+
   test('ACTIVATE_VERSION before SCHEMA is a clear error', async () => {
     const ws = fresh();
     const run = await runTarget(ws.config(), singer({ type: 'ACTIVATE_VERSION', stream: 'v', version: 1 }));
