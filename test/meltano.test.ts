@@ -3,10 +3,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type RecordedRequest, type Simulator, startSimulator } from '@wms-singer/wms-simulator';
+import { Ajv } from 'ajv';
+import formatsModule from 'ajv-formats';
 import { MeltanoSandbox } from './support/meltano.js';
 import { assertTableEquals, instantMicros, readTables } from './support/meltano-tables.js';
 
 const ENTITIES = ['allocation', 'order_hdr', 'order_dtl'];
+// ajv-formats is CommonJS: under NodeNext its function is the default export's default.
+const addFormats = ((formatsModule as unknown as { default?: unknown }).default ?? formatsModule) as (
+  ajv: Ajv,
+) => Ajv;
 const INCREMENTAL_STATE = 'dev:tap-oracle-wms-to-target-oracle';
 const FULL_STATE = 'dev:tap-oracle-wms--full-to-target-oracle';
 
@@ -62,7 +68,7 @@ async function stateOf(id: string): Promise<StoredState> {
 }
 
 describe('meltano with the simulator and SQLite', () => {
-  test('meltano invoke tap-oracle-wms --discover prints a valid catalog', async () => {
+  test('meltano invoke tap-oracle-wms --discover prints a valid catalog, its schemas fit the data', async () => {
     const result = await sandbox.meltanoOk(['invoke', 'tap-oracle-wms', '--discover']);
     const catalog = JSON.parse(result.stdout) as {
       streams: {
@@ -88,6 +94,10 @@ describe('meltano with the simulator and SQLite', () => {
           entry.breadcrumb[1]! in stream.schema.properties,
           `metadata for unknown ${entry.breadcrumb[1]}`,
         );
+      }
+      const validate = addFormats(new Ajv({ strict: false, allErrors: false })).compile(stream.schema);
+      for (const row of simulator.snapshot(stream.tap_stream_id)) {
+        assert.ok(validate(row), `${stream.tap_stream_id} id ${row.id}: ${JSON.stringify(validate.errors)}`);
       }
     }
   });
