@@ -38,10 +38,13 @@ def _project_root(executable: str) -> Path | None:
     return None
 
 
-def _node(root: Path) -> str | None:
+def _node(executable: str, root: Path) -> str | None:
     explicit = os.environ.get("WMS_SINGER_NODE")
     if explicit:
-        return explicit
+        found = shutil.which(explicit)
+        if found is None:
+            _fail(executable, f"WMS_SINGER_NODE={explicit} is not an executable")
+        return found
     try:
         recorded = json.loads((root / NODE_RECORD).read_text())["execPath"]
         if os.access(recorded, os.X_OK):
@@ -58,7 +61,7 @@ def launch(executable: str) -> NoReturn:
     entry = root / "packages" / executable / "dist" / "src" / "cli.js"
     if not entry.is_file():
         _fail(executable, f"{entry} is missing; run scripts/setup.sh first")
-    node = _node(root)
+    node = _node(executable, root)
     if node is None:
         _fail(executable, "node is not on PATH; install Node.js 20 and run scripts/setup.sh")
     # Python ignores SIGPIPE and an ignored signal survives exec; give Node the default back.
