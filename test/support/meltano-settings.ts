@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { projectRoot } from './meltano.js';
-import { runExecutable } from './repo.js';
+import { executables, runExecutable } from './repo.js';
 
 /** A plugin setting as meltano.yml declares it. */
 export interface MeltanoSetting {
@@ -33,10 +33,7 @@ export interface About {
 }
 
 export const meltanoYmlPath = resolve(projectRoot, 'meltano.yml');
-export const pluginExecutables = {
-  'tap-oracle-wms': resolve(projectRoot, 'packages/tap-oracle-wms/dist/src/cli.js'),
-  'target-oracle': resolve(projectRoot, 'packages/target-oracle/dist/src/cli.js'),
-};
+export const pluginExecutables = { 'tap-oracle-wms': executables.tap, 'target-oracle': executables.target };
 export type PluginName = keyof typeof pluginExecutables;
 
 export function readAbout(plugin: PluginName): About {

@@ -1,21 +1,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-function findProjectRoot(): string {
-  let directory = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(directory, 'meltano.yml'))) {
-    const parent = dirname(directory);
-    if (parent === directory) throw new Error('meltano.yml not found above test/support');
-    directory = parent;
-  }
-  return directory;
-}
+import { join, resolve } from 'node:path';
+import { repoRoot } from './repo.js';
 
 /** The Meltano project: the repository root, where meltano.yml lives. */
-export const projectRoot = findProjectRoot();
+export const projectRoot = repoRoot;
 export const meltanoBin = resolve(projectRoot, '.venv/bin/meltano');
 
 export interface Completed {
