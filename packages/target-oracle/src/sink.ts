@@ -132,13 +132,14 @@ export class Sink {
       for (const row of rows) row[builder.batchedAtIndex] = batchedAt;
     }
     const mode = this.nextMode();
+    const count = rows.length; // the callbacks below keep the count, not the rows, alive
     this.submitted++;
     const flight: Flight = { firstLine, done: false, promise: Promise.resolve() };
     flight.promise = this.options.dialect.writeBatch(table, { columns: builder.columns, rows }, mode).then(
       () => {
         flight.done = true;
         if (this.flight === flight) this.flight = undefined;
-        this.options.metrics.count('record_count', { stream: this.stream }, rows.length);
+        this.options.metrics.count('record_count', { stream: this.stream }, count);
         this.options.onCommitted();
       },
       (error: unknown) => {
@@ -146,7 +147,7 @@ export class Sink {
         const detail =
           error instanceof SingerError
             ? error.message
-            : `writing ${rows.length} rows to table "${table.name}" failed: ${errorMessage(error)}`;
+            : `writing ${count} rows to table "${table.name}" failed: ${errorMessage(error)}`;
         const failure = new SingerError(
           error instanceof SingerError ? error.code : 'WRITE_FAILED',
           `stream "${this.stream}", lines ${firstLine}-${lastLine}: ${detail}`,

@@ -87,10 +87,12 @@ export class SqliteDialect implements Dialect {
     await this.call({ op: 'alterColumns', table, changes }, `widening columns of table "${table.name}"`);
   }
 
-  async writeBatch(table: TableSpec, batch: RowBatch, mode: WriteMode): Promise<void> {
-    await this.call(
-      { op: 'writeBatch', table, columns: batch.columns, rows: JSON.stringify(batch.rows), mode },
-      `writing ${batch.rows.length} rows to "${table.name}"`,
+  /** Not async: once the rows are serialised nothing here holds them while the worker writes. */
+  writeBatch(table: TableSpec, batch: RowBatch, mode: WriteMode): Promise<void> {
+    const rows = JSON.stringify(batch.rows);
+    const what = `writing ${batch.rows.length} rows to "${table.name}"`;
+    return this.call({ op: 'writeBatch', table, columns: batch.columns, rows, mode }, what).then(
+      () => undefined,
     );
   }
 
