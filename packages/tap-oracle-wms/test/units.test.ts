@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { readListPage } from '../src/client/list-page.js';
+import { peekNextPage, readListPage } from '../src/client/list-page.js';
 import { backoffMs, retryAfterMs } from '../src/client/retry.js';
 import { filterInstant, instantMicros, ModTsHigh } from '../src/streams/bookmarks.js';
 import { hasFieldsBeyond, projectRecords, RecordText } from '../src/streams/record-text.js';
@@ -36,6 +36,18 @@ describe('list pages read without parsing records', () => {
     assert.throws(() => readListPage('{"results":{"id":1}}'), /not an array/);
     assert.throws(() => readListPage('{"results":[1,2]}'), /not an object/);
     assert.throws(() => readListPage('{"next_page":null}'), /no "results"/);
+  });
+});
+
+describe('next_page at the head of an answer', () => {
+  test('read from the opening of a sequenced envelope only', () => {
+    assert.equal(
+      peekNextPage('{"next_page":"http://h/x/?cursor=cD0y\\u0026a=1","results":['),
+      'http://h/x/?cursor=cD0y&a=1',
+    );
+    assert.equal(peekNextPage(' { "next_page" : "http:\\/\\/h\\/x" ,'), 'http://h/x');
+    assert.equal(peekNextPage('{"next_page":null,"results":[]}'), undefined);
+    assert.equal(peekNextPage('{"result_count":3,"next_page":"http://h/x"}'), undefined);
   });
 });
 

@@ -113,3 +113,16 @@ export function readListPage(text: string): ListPage {
   }
   return { records, envelope: envelope as Record<string, unknown>, compact };
 }
+
+const NEXT_PAGE_HEAD = /^\s*\{\s*"next_page"\s*:\s*"((?:[^"\\]|\\.)*)"/;
+
+/** `next_page` when it opens the answer (the sequenced envelope); undefined otherwise. */
+export function peekNextPage(text: string): string | undefined {
+  const match = NEXT_PAGE_HEAD.exec(text.slice(0, 8192));
+  if (match === null) return undefined;
+  try {
+    return JSON.parse(`"${match[1]}"`) as string;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,5 +1,6 @@
 import { type Logger, SingerError } from '@wms-singer/singer';
 import type { PageMode } from '../settings.js';
+import { peekNextPage } from './list-page.js';
 import type { WmsClient } from './wms-client.js';
 
 export interface Page {
@@ -18,14 +19,21 @@ export interface PagerOptions {
 }
 
 /**
- * Walks a list by following `next_page` exactly as the WMS gives it, one page fetched ahead
- * of the one being written (so at most two pages are held). A 404 is "no rows". After a
- * timeout or a 504 the page size is halved for the rest of the walk: the only edit ever made
- * to a `next_page` URL (and in paged mode the page number, so the row offset stays the same).
+ * Walks a list by following `next_page` exactly as the WMS gives it, fetching ahead of the
+ * page being written. A 404 is "no rows". After a timeout or a 504 the page size is halved
+ * for the rest of the walk: the only edit ever made to a `next_page` URL (and in paged mode
+ * the page number, so the row offset stays the same).
+ *
+ * Sequenced mode: when `next_page` opens the answer (as it does on the WMS's sequenced
+ * envelope) the next request leaves as soon as the body is in, before the records are
+ * scanned, so the WMS is not idle while the tap reads. Memory stays bounded: a page may start
+ * its successor early only while at most one other page is held (at most three in all).
  */
 export class Pager {
   private pageSize = 0;
   private host = '';
+  /** Pages fetched and not yet given back by the consumer. */
+  private held = 0;
 
   /** The page size asked for now (halved after slow pages). */
   get currentPageSize(): number {
@@ -44,11 +52,14 @@ export class Pager {
     while (pending !== undefined) {
       const page: FetchedPage | undefined = await pending;
       if (page === undefined) return;
-      pending = page.next === undefined ? undefined : this.fetch(page.next);
+      if (page.next === undefined) pending = undefined;
+      else if (page.early?.url === page.next) pending = page.early.page;
+      else pending = this.fetch(page.next);
       // The prefetch may fail while this page is written; its error surfaces at the next await.
       pending?.catch(() => undefined);
       if (page.records.length > 0)
         yield { records: page.records, compact: page.compact, receivedAt: page.receivedAt };
+      this.held--;
     }
   }
 
@@ -65,10 +76,19 @@ export class Pager {
       Number.isFinite(givenSize) && this.pageSize < givenSize
         ? resize(given, this.pageSize, this.options.mode)
         : given;
+    let early: FetchedPage['early'];
     const response = await this.client.getListPage(url, {
       endpoint: 'list',
       entity: this.options.entity,
       onSlow: (slowUrl) => this.halve(slowUrl),
+      onBody: (text) => {
+        if (early !== undefined || this.options.mode !== 'sequenced' || this.held > 1) return;
+        const next = peekNextPage(text);
+        if (next === undefined) return;
+        const page = this.fetch(next);
+        page.catch(() => undefined);
+        early = { url: next, page };
+      },
     });
     const receivedAt = new Date().toISOString();
     if (response.status === 404 || response.body === undefined) {
@@ -84,7 +104,8 @@ export class Pager {
     if (this.options.mode === 'paged' && records.length < (Number.isFinite(asked) ? asked : this.pageSize))
       next = undefined;
     if (records.length === 0) next = undefined;
-    return { records, compact, next, receivedAt };
+    this.held++;
+    return { records, compact, next, receivedAt, early };
   }
 
   private halve(url: string): string {
@@ -113,6 +134,8 @@ export class Pager {
 interface FetchedPage {
   records: string[];
   compact: boolean;
+  /** The successor requested from the head of this page's body, before it was scanned. */
+  early?: { url: string; page: Promise<FetchedPage | undefined> } | undefined;
   next: string | undefined;
   receivedAt: string;
 }

@@ -24,6 +24,8 @@ export interface RequestContext {
    * halves page_size there). Not called for other failures.
    */
   onSlow?: (url: string) => string;
+  /** Called with a 200 body before it is read (the pager peeks at next_page there). */
+  onBody?: (text: string) => void;
 }
 
 export interface WmsResponse<Body = unknown> {
@@ -98,6 +100,7 @@ export class WmsClient {
         const status = response.status;
         stopTimer({ status });
         if (status === 200) {
+          context.onBody?.(response.data);
           try {
             return { status: 200, body: read(response.data), url };
           } catch {
