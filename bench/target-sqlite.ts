@@ -322,6 +322,10 @@ async function main(): Promise<void> {
         `(${(records / bound / (bare.records / bare.cpuSeconds)).toFixed(2)} of bare parse per CPU-second)`,
     );
   }
+  const again = await bareParse(bigFile);
+  console.log(
+    `bare read + JSON.parse again (the load of a shared machine drifts): ${fmt(again.records / again.seconds)} records/s (CPU ${again.cpuSeconds.toFixed(1)} s)`,
+  );
 }
 
 await main();
