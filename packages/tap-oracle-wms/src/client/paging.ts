@@ -55,6 +55,9 @@ export class Pager {
       if (page.next === undefined) pending = undefined;
       else if (page.early?.url === page.next) pending = page.early.page;
       else pending = this.fetch(page.next);
+      // Each page would otherwise hold its successor's promise, and so the whole walk: a
+      // chain that measured 600 MB by the millionth row.
+      page.early = undefined;
       // The prefetch may fail while this page is written; its error surfaces at the next await.
       pending?.catch(() => undefined);
       if (page.records.length > 0)
