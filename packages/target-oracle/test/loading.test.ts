@@ -333,11 +333,11 @@ describe('schema evolution', { concurrency: 2 }, () => {
 });
 
 describe('names', { concurrency: 2 }, () => {
-  test('stream and property names cannot inject SQL; table_prefix is applied', async () => {
+  test('stream and property names cannot inject SQL; table_prefix applies, SQLite ignores default_target_schema', async () => {
     const ws = fresh();
     const evil = 'x"; DROP TABLE keep; --';
     const evilProperty = 'a"); DELETE FROM wms_keep; --';
-    const cfg = ws.config({ table_prefix: 'wms_' });
+    const cfg = ws.config({ table_prefix: 'wms_', default_target_schema: 'wms' });
     await runTarget(cfg, singer(schema('keep', METRIC), record('keep', { id: 1, metric: 1 })));
     const result = await runTarget(
       cfg,
