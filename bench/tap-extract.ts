@@ -4,8 +4,9 @@
  * The simulator runs as a CHILD process with N order_dtl rows: on two cores it then has a core of its
  * own, as a remote WMS would, instead of sharing one event loop with the client being measured.
  *   (a) ceiling: a bare keep-alive client in this process pages through order_dtl exactly as the tap
- *       asks for it (sequenced, ordering=mod_ts,id, same page_size, gzip like the tap), reading only
- *       next_page from the envelope head and counting records: what the simulator can serve.
+ *       asks for it (sequenced, ordering=mod_ts,id, mod_ts__lt, fields= every described field, same
+ *       page_size, gzip like the tap), reading only next_page from the envelope head and counting
+ *       records: what the simulator can serve.
  *   (b) tap: the built CLI extracts order_dtl to /dev/null (log_level warn); peak RSS is the child's VmHWM.
  * The two alternate (--runs times) and the best of each is reported; ratio = tap / ceiling.
  *
@@ -76,9 +77,16 @@ async function ceiling(baseUrl: string): Promise<{ records: number; seconds: num
         })
         .on('error', reject);
     });
+  // The tap sends fields= with every discovered field: ask the very same question.
+  const describe = JSON.parse(
+    (await get(`${baseUrl}/wms/lgfapi/v10/entity/order_dtl/describe/`)).toString(),
+  ) as {
+    fields: Record<string, unknown>;
+  };
   const params = new URLSearchParams({
     mod_ts__lt: upperBound(),
     ordering: 'mod_ts,id',
+    fields: Object.keys(describe.fields).join(','),
     page_size: String(pageSize),
     page_mode: mode,
   });
