@@ -175,6 +175,8 @@ describe('reliability of the pair', () => {
       const targetConfig = { dialect: 'sqlite', sqlite_path: database, batch_size_rows: 150 };
       const crashed = await runPipe({ dir, tapConfig, targetConfig, killTargetAfterStates: 3 });
       assert.notEqual(crashed.targetStatus, 0, 'the target was killed');
+      assert.equal(crashed.tapStatus, 1, 'the tap stopped when its reader went away');
+      assert.match(crashed.tapStderr, /EPIPE/, 'and said why in one line');
       assert.ok(crashed.states.length >= 3, 'it had printed states');
       const last = crashed.states.at(-1) as { bookmarks: Record<string, { replication_key_value: string }> };
 

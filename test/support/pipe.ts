@@ -60,7 +60,13 @@ export async function runPipe(options: PipeOptions): Promise<PipeRun> {
   });
   tap.stdout.pipe(target.stdin);
   target.stdin.on('error', () => {
-    // the target was killed on purpose; the tap then sees EPIPE
+    // the target is gone; what matters is what happens to the tap (below)
+  });
+  // As in a shell pipe, the tap must see its reader go away (EPIPE) when the target ends:
+  // stop relaying and close our end of the tap's stdout, or the tap would block on a full pipe.
+  target.on('close', () => {
+    tap.stdout.unpipe(target.stdin);
+    tap.stdout.destroy();
   });
 
   let tapStderr = '';
