@@ -47,16 +47,41 @@ export class SingerWriter {
 
   /** The hot path: the stream's envelope prefix is built once and reused. */
   writeRecord(stream: string, record: JsonObject, timeExtracted?: string, version?: number): void {
+    this.writeRecordJson(stream, JSON.stringify(record), timeExtracted, version);
+  }
+
+  /**
+   * RECORD messages around records that are already JSON text (one object each, on one line),
+   * for a producer that relays what it received without parsing and re-serialising it. The
+   * envelope is the same as `writeRecord`'s; the caller vouches that each text is one JSON object.
+   */
+  writeRecordJson(stream: string, recordJson: string, timeExtracted?: string, version?: number): void {
+    this.buffer += this.recordPrefix(stream) + recordJson + recordSuffix(timeExtracted, version);
+    if (this.buffer.length >= this.chunkSize) this.flushBuffer();
+  }
+
+  /** `writeRecordJson` for a page of records sharing one `time_extracted` and `version`. */
+  writeRecordsJson(
+    stream: string,
+    recordJsons: readonly string[],
+    timeExtracted?: string,
+    version?: number,
+  ): void {
+    const prefix = this.recordPrefix(stream);
+    const suffix = recordSuffix(timeExtracted, version);
+    for (const json of recordJsons) {
+      this.buffer += prefix + json + suffix;
+      if (this.buffer.length >= this.chunkSize) this.flushBuffer();
+    }
+  }
+
+  private recordPrefix(stream: string): string {
     let prefix = this.recordPrefixes.get(stream);
     if (prefix === undefined) {
       prefix = `{"type":"RECORD","stream":${JSON.stringify(stream)},"record":`;
       this.recordPrefixes.set(stream, prefix);
     }
-    const json = JSON.stringify(record);
-    const suffix =
-      timeExtracted === undefined && version === undefined ? '}\n' : recordSuffix(timeExtracted, version);
-    this.buffer += prefix + json + suffix;
-    if (this.buffer.length >= this.chunkSize) this.flushBuffer();
+    return prefix;
   }
 
   writeState(value: unknown): void {

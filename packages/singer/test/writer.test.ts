@@ -26,6 +26,40 @@ const failOnError = (error: NodeJS.ErrnoException): void =>
   assert.fail(`unexpected stream error ${error.message}`);
 
 describe('SingerWriter', () => {
+  it('relays records that are already JSON text in the very envelope writeRecord writes', async () => {
+    const records = [{ id: 1, ord_qty: '12.50', note: 'a "b"\u2028' }, { id: 2 }, { id: 3, set: null }];
+    const objects = new RecordingSink();
+    const byObject = new SingerWriter(objects, { onStreamError: failOnError });
+    for (const record of records) byObject.writeRecord('order dtl', record, '2026-01-02T03:04:05.123456Z', 7);
+    byObject.writeRecord('order dtl', { id: 4 });
+    await byObject.drain();
+
+    const texts = new RecordingSink();
+    const byText = new SingerWriter(texts, { onStreamError: failOnError });
+    byText.writeRecordsJson(
+      'order dtl',
+      records.map((record) => JSON.stringify(record)),
+      '2026-01-02T03:04:05.123456Z',
+      7,
+    );
+    byText.writeRecordJson('order dtl', '{"id":4}');
+    await byText.drain();
+
+    assert.equal(texts.text, objects.text);
+    const parsed = texts.text
+      .trimEnd()
+      .split('\n')
+      .map((line, index) => parseMessage(line, index + 1));
+    assert.deepEqual(parsed[0], {
+      type: 'RECORD',
+      stream: 'order dtl',
+      record: records[0],
+      version: 7,
+      time_extracted: '2026-01-02T03:04:05.123456Z',
+    });
+    assert.equal(parsed.length, 4);
+  });
+
   it('writes one JSON object per line that the reader reads back', async () => {
     const sink = new RecordingSink();
     const writer = new SingerWriter(sink, { onStreamError: failOnError });

@@ -37,21 +37,3 @@ export function projectRecords(raws: string[], fields: readonly string[]): strin
     return JSON.stringify(projected);
   });
 }
-
-/** The RECORD envelope around a record's JSON text; the kit's writer takes the finished line. */
-export class RecordEnvelope {
-  private readonly prefix: string;
-
-  constructor(stream: string) {
-    this.prefix = `{"type":"RECORD","stream":${JSON.stringify(stream)},"record":`;
-  }
-
-  /** The text after the record, shared by every record of one page. */
-  suffix(timeExtracted: string, version: number | undefined): string {
-    return `${version === undefined ? '' : `,"version":${version}`},"time_extracted":${JSON.stringify(timeExtracted)}}`;
-  }
-
-  line(raw: string, suffix: string): string {
-    return this.prefix + raw + suffix;
-  }
-}

@@ -18,7 +18,7 @@ import { type WmsClient, WmsRequestError } from '../client/wms-client.js';
 import { normaliseStartDate, type TapConfig } from '../settings.js';
 import { filterInstant, instantMicros, ModTsHigh, secondsToMicros } from './bookmarks.js';
 import { scopeFilters } from './filters.js';
-import { hasFieldsBeyond, projectRecords, RecordEnvelope, RecordText } from './record-text.js';
+import { hasFieldsBeyond, projectRecords, RecordText } from './record-text.js';
 import type { StateBook } from './state-book.js';
 
 export interface StreamRun {
@@ -47,7 +47,6 @@ export class WmsStream {
   private readonly schema: JsonSchema;
   private readonly allFields: string[];
   private readonly fieldSet: Set<string>;
-  private readonly envelope: RecordEnvelope;
 
   constructor(
     entry: CatalogEntry,
@@ -59,7 +58,6 @@ export class WmsStream {
     this.schema = selectedSchema(entry);
     this.allFields = Object.keys(entry.schema.properties ?? {});
     this.fieldSet = new Set(this.fields);
-    this.envelope = new RecordEnvelope(this.name);
   }
 
   /** Writes SCHEMA, the records page by page with a STATE after each, and returns the record count. */
@@ -183,8 +181,7 @@ export class WmsStream {
           last = page.records[page.records.length - 1];
           lastFull = page.records.length >= pager.currentPageSize;
           const records = this.outgoing(page, variant);
-          const suffix = this.envelope.suffix(page.receivedAt, version);
-          for (const record of records) output.writeLine(this.envelope.line(record, suffix));
+          output.writeRecordsJson(this.name, records, page.receivedAt, version);
           afterPage(records, variant);
           metrics.count('record_count', { stream: this.name }, records.length);
           await output.drain();
