@@ -7,9 +7,8 @@
  *
  *   node bench/dist/simulator-throughput.js [--rows 1000000] [--gzip] [--page-size 1250]
  */
-import http from 'node:http';
-import { gunzipSync } from 'node:zlib';
 import { startSimulator } from '@wms-singer/wms-simulator';
+import { bareClient } from './support/bare-client.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -47,26 +46,8 @@ async function main(): Promise<void> {
   const sim = await startSimulator({ rows: { order_dtl: rows } });
   const startMs = performance.now() - t0;
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const headers: Record<string, string> = {
-    authorization: 'Basic ' + Buffer.from('wms_user:wms_password').toString('base64'),
-    ...(useGzip ? { 'accept-encoding': 'gzip' } : {}),
-  };
-  const get = (url: string) =>
-    new Promise<Buffer>((resolve, reject) => {
-      http
-        .get(url, { agent, headers }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const raw = Buffer.concat(chunks);
-            if (res.statusCode !== 200)
-              reject(new Error(`HTTP ${res.statusCode}: ${raw.toString().slice(0, 200)}`));
-            else resolve(res.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw);
-          });
-        })
-        .on('error', reject);
-    });
+  const client = bareClient({ gzip: useGzip });
+  const get = client.get;
 
   let url: string | null =
     `${sim.apiUrl}/entity/order_dtl/?page_mode=sequenced&page_size=${pageSize}&ordering=mod_ts,id`;
@@ -88,7 +69,7 @@ async function main(): Promise<void> {
   clearInterval(sample);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   await sim.stop();
-  agent.destroy();
+  client.close();
   if (records !== rows) throw new Error(`served ${records} records, expected ${rows}`);
   const mb = bytes / 1e6;
   console.log(

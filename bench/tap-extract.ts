@@ -14,11 +14,10 @@
  */
 import { spawn } from 'node:child_process';
 import { openSync, readFileSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
+import { bareClient } from './support/bare-client.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const arg = (name: string, fallback: string): string => {
@@ -58,25 +57,8 @@ const upperBound = (): string =>
   `${new Date(Math.ceil(Date.now() / 1000) * 1000).toISOString().slice(0, 19)}+00:00`;
 
 async function ceiling(baseUrl: string): Promise<{ records: number; seconds: number }> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const headers: Record<string, string> = {
-    authorization: AUTH,
-    ...(gzip ? { 'accept-encoding': 'gzip' } : {}),
-  };
-  const get = (url: string) =>
-    new Promise<Buffer>((resolve, reject) => {
-      http
-        .get(url, { agent, headers }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const body = Buffer.concat(chunks);
-            resolve(res.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body);
-          });
-          res.on('error', reject);
-        })
-        .on('error', reject);
-    });
+  const client = bareClient({ gzip, authorization: AUTH });
+  const get = client.get;
   // The tap sends fields= with every discovered field: ask the very same question.
   const describe = JSON.parse(
     (await get(`${baseUrl}/wms/lgfapi/v10/entity/order_dtl/describe/`)).toString(),
@@ -103,7 +85,7 @@ async function ceiling(baseUrl: string): Promise<{ records: number; seconds: num
     // Paged mode: a short page is the last one.
     if (mode === 'paged' && countRecords(body) < pageSize) url = null;
   }
-  agent.destroy();
+  client.close();
   return { records, seconds: (performance.now() - started) / 1000 };
 }
 
