@@ -22,6 +22,7 @@ export const targetDefinition: ConnectorDefinition<TargetConfig> = {
     'validate-records',
     'activate-version',
     'hard-delete',
+    'soft-delete',
   ],
   settings: {
     type: 'object',
