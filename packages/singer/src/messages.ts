@@ -55,10 +55,15 @@ const isObject = (value: unknown): value is JsonObject =>
 const isStringArray = (value: unknown): value is string[] =>
   Array.isArray(value) && value.every((item) => typeof item === 'string');
 
+/** The envelope of one line breaks the protocol; the message names what, the line number where. */
+function invalidEnvelope(lineNumber: number, what: string): MessageError {
+  return new MessageError('MESSAGE_INVALID', lineNumber, what);
+}
+
 function requireStream(envelope: JsonObject, kind: string, lineNumber: number): string {
   const stream = envelope.stream;
   if (typeof stream !== 'string' || stream.length === 0) {
-    throw new MessageError('MESSAGE_INVALID', lineNumber, `${kind} message has no "stream" string`);
+    throw invalidEnvelope(lineNumber, `${kind} message has no "stream" string`);
   }
   return stream;
 }
@@ -70,22 +75,18 @@ function requireStream(envelope: JsonObject, kind: string, lineNumber: number): 
  */
 export function toMessage(value: unknown, lineNumber: number): Message {
   if (!isObject(value)) {
-    throw new MessageError('MESSAGE_INVALID', lineNumber, 'a Singer message must be a JSON object');
+    throw invalidEnvelope(lineNumber, 'a Singer message must be a JSON object');
   }
   const rawType = value.type;
   if (typeof rawType !== 'string') {
-    throw new MessageError('MESSAGE_INVALID', lineNumber, 'message has no "type" string');
+    throw invalidEnvelope(lineNumber, 'message has no "type" string');
   }
   const type = rawType === 'RECORD' ? rawType : rawType.toUpperCase();
   switch (type) {
     case 'RECORD': {
       const stream = requireStream(value, 'RECORD', lineNumber);
       if (!isObject(value.record)) {
-        throw new MessageError(
-          'MESSAGE_INVALID',
-          lineNumber,
-          `RECORD for stream "${stream}" has no "record" object`,
-        );
+        throw invalidEnvelope(lineNumber, `RECORD for stream "${stream}" has no "record" object`);
       }
       const { time_extracted, version } = value;
       if (
@@ -93,18 +94,13 @@ export function toMessage(value: unknown, lineNumber: number): Message {
         time_extracted !== null &&
         (typeof time_extracted !== 'string' || !RFC3339.test(time_extracted))
       ) {
-        throw new MessageError(
-          'MESSAGE_INVALID',
+        throw invalidEnvelope(
           lineNumber,
           `RECORD for stream "${stream}": "time_extracted" must be an RFC 3339 date-time string (got ${JSON.stringify(time_extracted)})`,
         );
       }
       if (version !== undefined && version !== null && !Number.isInteger(version)) {
-        throw new MessageError(
-          'MESSAGE_INVALID',
-          lineNumber,
-          `RECORD for stream "${stream}": "version" must be an integer`,
-        );
+        throw invalidEnvelope(lineNumber, `RECORD for stream "${stream}": "version" must be an integer`);
       }
       if (rawType !== 'RECORD') value.type = 'RECORD';
       return value as unknown as RecordMessage;
@@ -112,24 +108,18 @@ export function toMessage(value: unknown, lineNumber: number): Message {
     case 'SCHEMA': {
       const stream = requireStream(value, 'SCHEMA', lineNumber);
       if (!isObject(value.schema)) {
-        throw new MessageError(
-          'MESSAGE_INVALID',
-          lineNumber,
-          `SCHEMA for stream "${stream}" has no "schema" object`,
-        );
+        throw invalidEnvelope(lineNumber, `SCHEMA for stream "${stream}" has no "schema" object`);
       }
       const keys = value.key_properties ?? [];
       if (!isStringArray(keys)) {
-        throw new MessageError(
-          'MESSAGE_INVALID',
+        throw invalidEnvelope(
           lineNumber,
           `SCHEMA for stream "${stream}": "key_properties" must be an array of strings`,
         );
       }
       const bookmarks = value.bookmark_properties;
       if (bookmarks !== undefined && bookmarks !== null && !isStringArray(bookmarks)) {
-        throw new MessageError(
-          'MESSAGE_INVALID',
+        throw invalidEnvelope(
           lineNumber,
           `SCHEMA for stream "${stream}": "bookmark_properties" must be an array of strings`,
         );
@@ -145,15 +135,14 @@ export function toMessage(value: unknown, lineNumber: number): Message {
     }
     case 'STATE': {
       if (!('value' in value)) {
-        throw new MessageError('MESSAGE_INVALID', lineNumber, 'STATE message has no "value"');
+        throw invalidEnvelope(lineNumber, 'STATE message has no "value"');
       }
       return { type: 'STATE', value: value.value };
     }
     case 'ACTIVATE_VERSION': {
       const stream = requireStream(value, 'ACTIVATE_VERSION', lineNumber);
       if (!Number.isInteger(value.version)) {
-        throw new MessageError(
-          'MESSAGE_INVALID',
+        throw invalidEnvelope(
           lineNumber,
           `ACTIVATE_VERSION for stream "${stream}": "version" must be an integer`,
         );
