@@ -118,24 +118,28 @@ export class Sink {
   /** Starts writing the buffered rows (after the previous batch committed); does not wait for the commit. */
   async flush(): Promise<void> {
     if (this.rows.length === 0) return;
-    await this.settle();
     const rows = this.rows;
+    const { builder, table } = this.shape;
+    if (builder.batchedAtIndex >= 0) {
+      const batchedAt = new Date().toISOString();
+      for (const row of rows) row[builder.batchedAtIndex] = batchedAt;
+    }
+    // Encoding (if the dialect stages batches) overlaps the write of the batch in flight.
+    const { dialect } = this.options;
+    const unstaged = { columns: builder.columns, rows };
+    const batch = dialect.stageBatch === undefined ? unstaged : dialect.stageBatch(table, unstaged);
+    await this.settle();
     const firstLine = this.firstLine;
     const lastLine = this.lastLine;
     this.rows = [];
     this.positions.clear();
     this.firstLine = Number.POSITIVE_INFINITY;
 
-    const { builder, table } = this.shape;
-    if (builder.batchedAtIndex >= 0) {
-      const batchedAt = new Date().toISOString();
-      for (const row of rows) row[builder.batchedAtIndex] = batchedAt;
-    }
     const mode = this.nextMode();
     const count = rows.length; // the callbacks below keep the count, not the rows, alive
     this.submitted++;
     const flight: Flight = { firstLine, done: false, promise: Promise.resolve() };
-    flight.promise = this.options.dialect.writeBatch(table, { columns: builder.columns, rows }, mode).then(
+    flight.promise = dialect.writeBatch(table, batch, mode).then(
       () => {
         flight.done = true;
         if (this.flight === flight) this.flight = undefined;

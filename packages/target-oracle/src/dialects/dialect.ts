@@ -66,6 +66,8 @@ export type CellValue = string | number | boolean | null;
 export interface RowBatch {
   columns: string[];
   rows: CellValue[][];
+  /** The dialect's own encoding of the rows, made by its `stageBatch`; `rows` is then empty. */
+  staged?: unknown;
 }
 
 /**
@@ -118,6 +120,13 @@ export interface Dialect {
    * commit twice).
    */
   writeBatch(table: TableSpec, batch: RowBatch, mode: WriteMode): Promise<void>;
+
+  /**
+   * Optional: encodes a batch for writeBatch ahead of time. The sink calls it while its previous
+   * batch is still being written, so the encoding overlaps that write instead of following it;
+   * the batch it returns is the one the sink then passes to writeBatch.
+   */
+  stageBatch?(table: TableSpec, batch: RowBatch): RowBatch;
 
   /** Retires rows of versions older than the activated one and commits; returns how many. */
   retireVersions(request: RetireVersionsRequest): Promise<number>;

@@ -1,6 +1,8 @@
 import type { JsonSchema } from '@wms-singer/singer';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { fullFormats } from 'ajv-formats/dist/formats.js';
+import { isDate, isDateTime, isTime } from './date-formats.js';
 
 // ajv-formats is CommonJS: under NodeNext its default export arrives as the module object.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
@@ -21,6 +23,10 @@ export class RecordValidators {
     // strict off: tap schemas carry annotations (selected, inclusion, ...) ajv does not know.
     this.ajv = new Ajv({ strict: false, allErrors: false, logger: false, validateFormats: true });
     addFormats(this.ajv, { mode: 'full' });
+    // The same checks as 'full' mode, without its per-value allocations (see date-formats.ts).
+    this.ajv.addFormat('date', { ...(fullFormats.date as object), validate: isDate });
+    this.ajv.addFormat('time', { ...(fullFormats.time as object), validate: isTime });
+    this.ajv.addFormat('date-time', { ...(fullFormats['date-time'] as object), validate: isDateTime });
     this.ajv.addFormat('singer.decimal', DECIMAL_TEXT);
   }
 

@@ -15,6 +15,12 @@ import type { SqliteReply, SqliteRequest } from './sqlite-protocol.js';
 
 type Request = SqliteRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
+/** A batch's rows as the worker reads them: one JSON text. */
+interface StagedRows {
+  text: string;
+  count: number;
+}
+
 interface Waiter {
   resolve(value: unknown): void;
   reject(error: Error): void;
@@ -87,11 +93,18 @@ export class SqliteDialect implements Dialect {
     await this.call({ op: 'alterColumns', table, changes }, `widening columns of table "${table.name}"`);
   }
 
+  /** Serialises the rows now, while the sink's previous batch is still being written. */
+  stageBatch(_table: TableSpec, batch: RowBatch): RowBatch {
+    if (batch.staged !== undefined) return batch;
+    const staged: StagedRows = { text: JSON.stringify(batch.rows), count: batch.rows.length };
+    return { columns: batch.columns, rows: [], staged };
+  }
+
   /** Not async: once the rows are serialised nothing here holds them while the worker writes. */
   writeBatch(table: TableSpec, batch: RowBatch, mode: WriteMode): Promise<void> {
-    const rows = JSON.stringify(batch.rows);
-    const what = `writing ${batch.rows.length} rows to "${table.name}"`;
-    return this.call({ op: 'writeBatch', table, columns: batch.columns, rows, mode }, what).then(
+    const { text, count } = this.stageBatch(table, batch).staged as StagedRows;
+    const what = `writing ${count} rows to "${table.name}"`;
+    return this.call({ op: 'writeBatch', table, columns: batch.columns, rows: text, mode }, what).then(
       () => undefined,
     );
   }
