@@ -124,7 +124,9 @@ export class Sink {
       const batchedAt = new Date().toISOString();
       for (const row of rows) row[builder.batchedAtIndex] = batchedAt;
     }
-    // Encoding (if the dialect stages batches) overlaps the write of the batch in flight.
+    // Encoding (if the dialect stages batches) overlaps the write of the batch in flight. The rows
+    // stay buffered until settle() returns, so pendingFrom() never reports them committed early;
+    // nothing is added meanwhile because the target runs every step through Target.exclusive.
     const { dialect } = this.options;
     const unstaged = { columns: builder.columns, rows };
     const batch = dialect.stageBatch === undefined ? unstaged : dialect.stageBatch(table, unstaged);
