@@ -10,17 +10,19 @@ export interface ReadOptions {
   maxLineBytes?: number;
 }
 
-/** The messages one input chunk completed, with the 1-based line number of each. */
+/** Consecutive messages (at most about 64 KiB of input), with the 1-based line number of each. */
 export interface MessageBatch {
   messages: Message[];
   lineNumbers: number[];
 }
 
 const NEWLINE = 10;
+const DECODE_SLICE_BYTES = 64 * 1024;
 
 /**
- * Reads Singer messages from a byte stream, one batch per input chunk. On a bad line, the
- * messages before it are yielded first, then the error naming the line is thrown.
+ * Reads Singer messages from a byte stream, in batches of the lines of about 64 KiB of input.
+ * On a bad line, the messages before it are yielded first, then the error naming the line is
+ * thrown.
  *
  * A Buffer-level splitter rather than split2: it decodes each chunk once, up to its last
  * newline (a newline byte never sits inside a UTF-8 sequence, so the cut is always safe), and
@@ -45,26 +47,29 @@ export async function* readMessageBatches(
       if (carryBytes > maxLineBytes) throw lineTooLong(lineNumber + 1, maxLineBytes);
       continue;
     }
-    const batch: MessageBatch = { messages: [], lineNumbers: [] };
-    try {
-      let from = 0;
-      if (carryBytes > 0) {
-        // Join only the line the carry belongs to; the rest of the chunk is decoded in place,
-        // so a 1 MiB chunk is not copied just to prepend a few hundred carried bytes.
-        const firstNewline = bytes.indexOf(NEWLINE);
-        carry.push(bytes.subarray(0, firstNewline + 1));
-        const head = Buffer.concat(carry).toString('utf8');
-        lineNumber = splitLines(head, lineNumber, maxLineBytes, batch);
-        from = firstNewline + 1;
+    let from = 0;
+    if (carryBytes > 0) {
+      // Join only the line the carry belongs to; the rest of the chunk is decoded in place,
+      // so a 1 MiB chunk is not copied just to prepend a few hundred carried bytes.
+      const firstNewline = bytes.indexOf(NEWLINE);
+      carry.push(bytes.subarray(0, firstNewline + 1));
+      const head = Buffer.concat(carry).toString('utf8');
+      from = firstNewline + 1;
+      lineNumber = yield* parseLines(head, lineNumber, maxLineBytes);
+    }
+    // Decoded and handed over in slices of about 64 KiB, cut at newlines: a string that size
+    // is allocated in V8's young generation and dies there (a 1 MiB string would go straight
+    // to the old generation), and only a slice's messages are alive at a time, so few of them
+    // survive a young-generation collection.
+    while (from <= lastNewline) {
+      let cut = lastNewline;
+      if (cut - from > DECODE_SLICE_BYTES) {
+        cut = bytes.lastIndexOf(NEWLINE, from + DECODE_SLICE_BYTES);
+        if (cut < from) cut = bytes.indexOf(NEWLINE, from + DECODE_SLICE_BYTES);
       }
-      if (from <= lastNewline) {
-        const text = bytes.toString('utf8', from, lastNewline + 1);
-        lineNumber = splitLines(text, lineNumber, maxLineBytes, batch);
-      }
-    } catch (error) {
-      // Every message before the bad line is still delivered, then the error.
-      if (batch.messages.length > 0) yield batch;
-      throw error;
+      const text = bytes.toString('utf8', from, cut + 1);
+      from = cut + 1;
+      lineNumber = yield* parseLines(text, lineNumber, maxLineBytes);
     }
     carry = [];
     carryBytes = 0;
@@ -73,7 +78,6 @@ export async function* readMessageBatches(
       carry.push(rest);
       carryBytes = rest.length;
     }
-    if (batch.messages.length > 0) yield batch;
     if (carryBytes > maxLineBytes) throw lineTooLong(lineNumber + 1, maxLineBytes);
   }
 
@@ -125,6 +129,27 @@ export function openInput(path?: string): Readable {
     throw new ConfigError('INPUT_UNREADABLE', `cannot read input file ${path} (${code})`);
   }
   return createReadStream(path, { fd, highWaterMark: 1024 * 1024 });
+}
+
+/**
+ * Parses the lines of `text` and yields them as one batch; returns the last line number used.
+ * On a bad line, the messages before it are yielded first, then the error is thrown.
+ */
+function* parseLines(
+  text: string,
+  lineNumber: number,
+  maxLineBytes: number,
+): Generator<MessageBatch, number, undefined> {
+  const batch: MessageBatch = { messages: [], lineNumbers: [] };
+  let last: number;
+  try {
+    last = splitLines(text, lineNumber, maxLineBytes, batch);
+  } catch (error) {
+    if (batch.messages.length > 0) yield batch;
+    throw error;
+  }
+  if (batch.messages.length > 0) yield batch;
+  return last;
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   ConfigError,
   DEFAULT_MAX_LINE_BYTES,
   type Message,
+  type MessageBatch,
   MessageError,
   openInput,
   readMessageBatches,
@@ -45,8 +46,8 @@ const record = (id: number, text = 'a'): string =>
   `{"type":"RECORD","stream":"s","record":{"id":${id},"text":${JSON.stringify(text)}}}`;
 
 describe('readMessageBatches', () => {
-  it('yields one batch per chunk with 1-based line numbers', async () => {
-    const batches = [];
+  it('yields a batch per small chunk with 1-based line numbers', async () => {
+    const batches: MessageBatch[] = [];
     for await (const batch of readMessageBatches(chunks(`${record(1)}\n${record(2)}\n`, `${record(3)}\n`))) {
       batches.push(batch);
     }
@@ -101,6 +102,38 @@ describe('readMessageBatches', () => {
     // one byte per chunk
     const single = [...bytes].map((byte) => Buffer.from([byte]));
     assert.equal((await readAll(chunks(...single))).length, 2);
+  });
+
+  it('hands a large chunk over in slices of about 64 KiB, losing and renumbering no line', async () => {
+    // One 1.3 MB chunk: short lines, multi-byte text, blank lines and lines longer than a slice.
+    const lines: string[] = [];
+    const expected: Array<{ value: string; lineNumber: number }> = [];
+    for (let i = 1; i <= 3000; i++) {
+      if (i % 500 === 0) {
+        lines.push('');
+        continue;
+      }
+      const value = i % 700 === 0 ? 'é'.repeat(150_000) : `${i} naïve ✓ 😀`.repeat(1 + (i % 40));
+      lines.push(JSON.stringify({ type: 'STATE', value }));
+      expected.push({ value, lineNumber: i });
+    }
+    const chunk = Buffer.from(`${lines.join('\n')}\n`);
+    assert.ok(chunk.length > 1_000_000);
+    const batches: MessageBatch[] = [];
+    for await (const batch of readMessageBatches(chunks(chunk))) batches.push(batch);
+    // Each slice is about 64 KiB, or one line when a line is longer.
+    assert.ok(batches.length > 15, `${batches.length} batches`);
+    for (const batch of batches) {
+      const bytes = batch.messages.reduce((sum, m) => sum + JSON.stringify(m).length, 0);
+      assert.ok(batch.messages.length === 1 || bytes < 70 * 1024, `a batch of ${bytes} bytes`);
+    }
+    const got = batches.flatMap((batch) =>
+      batch.messages.map((message, i) => ({
+        value: (message as { value: string }).value,
+        lineNumber: batch.lineNumbers[i]!,
+      })),
+    );
+    assert.deepEqual(got, expected);
   });
 
   it('accepts string chunks', async () => {
