@@ -1,7 +1,8 @@
 import { errorMessage, type Metrics, SingerError } from '@wms-singer/singer';
 import type { ValidateFunction } from 'ajv';
-import type { CellValue, Dialect, TableSpec, WriteMode } from './dialects/dialect.js';
+import type { BatchFill, Dialect, RowBuffer, TableSpec, WriteMode } from './dialects/dialect.js';
 import { describeValidationError } from './records/record-validator.js';
+import { ArrayRowBuffer } from './records/row-buffer.js';
 import { type RecordContext, type RowBuilder, rowKey } from './records/row-builder.js';
 import type { StreamLayout } from './schema/stream-layout.js';
 import type { LoadMethod } from './settings.js';
@@ -34,14 +35,16 @@ interface Flight {
 
 /**
  * One stream's buffer. Records become rows as they arrive (deduplicated by key for merges, the
- * last to arrive winning); a flush hands the rows to the dialect and returns once the write is
- * under way, so parsing continues while the database works. A sink keeps at most one batch in
- * flight: its batches commit in arrival order whatever the dialect's concurrency.
+ * last to arrive winning) and go into a row buffer, the dialect's own when it has one; a flush
+ * hands the batch to the dialect and returns once the write is under way, so parsing continues
+ * while the database works. A sink keeps at most one batch in flight: its batches commit in
+ * arrival order whatever the dialect's concurrency.
  */
 export class Sink {
   shape: SinkShape;
-  private rows: CellValue[][] = [];
-  private readonly positions = new Map<unknown, number>();
+  private buffer!: RowBuffer;
+  /** Key of each buffered row -> its handle in the buffer (merges only). */
+  private readonly handles = new Map<unknown, number>();
   private keyIndexes: number[] = [];
   private dedupe = false;
   private firstLine = Number.POSITIVE_INFINITY;
@@ -64,16 +67,18 @@ export class Sink {
   reshape(shape: SinkShape): void {
     this.shape = shape;
     const columns = shape.builder.columns;
+    const { dialect } = this.options;
+    this.buffer = dialect.createRowBuffer?.(shape.table, columns) ?? new ArrayRowBuffer(columns);
     this.keyIndexes = shape.layout.keyColumns.map((key) => columns.indexOf(key));
     this.dedupe = this.keyIndexes.length > 0 && this.options.loadMethod !== 'append-only';
   }
 
   get buffered(): number {
-    return this.rows.length;
+    return this.buffer.count;
   }
 
   get full(): boolean {
-    return this.rows.length >= this.options.batchSizeRows;
+    return this.buffer.count >= this.options.batchSizeRows || this.buffer.full;
   }
 
   /** Buffers one record; returns why it was rejected, or undefined when it was taken. */
@@ -90,21 +95,20 @@ export class Sink {
       if (value === undefined || value === null) return `key property "${key}" is missing`;
     }
     const row = this.shape.builder.build(record, context);
-    if (this.rows.length === 0) {
+    const buffer = this.buffer;
+    if (buffer.count === 0) {
       this.firstLine = lineNumber;
       this.firstAt = now;
     }
     this.lastLine = lineNumber;
     if (this.dedupe) {
       const key = rowKey(row, this.keyIndexes);
-      const position = this.positions.get(key);
-      if (position !== undefined) {
-        this.rows[position] = row;
-        return undefined;
-      }
-      this.positions.set(key, this.rows.length);
+      const earlier = this.handles.get(key);
+      if (earlier !== undefined) buffer.drop(earlier);
+      this.handles.set(key, buffer.add(row));
+    } else {
+      buffer.add(row);
     }
-    this.rows.push(row);
     return undefined;
   }
 
@@ -112,33 +116,32 @@ export class Sink {
   pendingFrom(): number {
     const flight = this.flight;
     if (flight !== undefined && !flight.done) return flight.firstLine;
-    return this.rows.length > 0 ? this.firstLine : Number.POSITIVE_INFINITY;
+    // Set by the first buffered row and cleared only once its batch is handed to the dialect:
+    // a batch taken but still waiting for the previous one to settle stays pending.
+    return this.firstLine;
   }
 
   /** Starts writing the buffered rows (after the previous batch committed); does not wait for the commit. */
   async flush(): Promise<void> {
-    if (this.rows.length === 0) return;
-    const rows = this.rows;
+    const count = this.buffer.count; // the callbacks below keep the count, not the rows, alive
+    if (count === 0) return;
     const { builder, table } = this.shape;
-    if (builder.batchedAtIndex >= 0) {
-      const batchedAt = new Date().toISOString();
-      for (const row of rows) row[builder.batchedAtIndex] = batchedAt;
-    }
-    // Encoding (if the dialect stages batches) overlaps the write of the batch in flight. The rows
-    // stay buffered until settle() returns, so pendingFrom() never reports them committed early;
-    // nothing is added meanwhile because the target runs every step through Target.exclusive.
     const { dialect } = this.options;
-    const unstaged = { columns: builder.columns, rows };
-    const batch = dialect.stageBatch === undefined ? unstaged : dialect.stageBatch(table, unstaged);
+    const fill: BatchFill | undefined =
+      builder.batchedAtIndex >= 0
+        ? { index: builder.batchedAtIndex, value: new Date().toISOString() }
+        : undefined;
+    // Taken before the previous batch settles; its lines stay pending (firstLine) until the write
+    // below is under way, and nothing is added meanwhile because the target runs every step
+    // through Target.exclusive.
+    const batch = this.buffer.take(fill);
+    this.handles.clear();
     await this.settle();
     const firstLine = this.firstLine;
     const lastLine = this.lastLine;
-    this.rows = [];
-    this.positions.clear();
     this.firstLine = Number.POSITIVE_INFINITY;
 
     const mode = this.nextMode();
-    const count = rows.length; // the callbacks below keep the count, not the rows, alive
     this.submitted++;
     const flight: Flight = { firstLine, done: false, promise: Promise.resolve() };
     flight.promise = dialect.writeBatch(table, batch, mode).then(

@@ -259,7 +259,11 @@ class RecordingDialect implements Dialect {
 
 describe('sink', () => {
   const silent = pino({ level: 'silent' });
-  const makeSink = (loadMethod: 'upsert' | 'append-only' | 'overwrite', dialect: RecordingDialect) => {
+  const makeSink = (
+    loadMethod: 'upsert' | 'append-only' | 'overwrite',
+    dialect: Dialect,
+    onCommitted: () => void = () => undefined,
+  ) => {
     const layout = layoutOf({ id: { type: 'integer' }, metric: { type: 'integer' } });
     const table = planTable({ name: 's' }, layout, undefined, { primaryKey: true }, 'w').table;
     const validate = new RecordValidators().validatorFor({
@@ -279,13 +283,13 @@ describe('sink', () => {
         metrics: new Metrics(silent, 0),
         batchSizeRows: 100,
         loadMethod,
-        onCommitted: () => undefined,
+        onCommitted,
         onFailure: () => undefined,
       },
     );
   };
 
-  test('upsert keeps the last record per key, in arrival order of first sight', async () => {
+  test('upsert keeps only the last record per key (rows in order of their last arrival)', async () => {
     const dialect = new RecordingDialect();
     const sink = makeSink('upsert', dialect);
     for (const [line, id, metric] of [
@@ -304,8 +308,8 @@ describe('sink', () => {
     assert.deepEqual(dialect.writes, [
       {
         rows: [
-          [1, 100],
           [2, 20],
+          [1, 100],
         ],
         mode: 'upsert',
       },
@@ -339,6 +343,34 @@ describe('sink', () => {
     assert.deepEqual(
       overwritten.writes.map((w) => w.mode),
       ['replace', 'upsert'],
+    );
+  });
+
+  test('a batch taken while the previous one is written stays pending until it is handed over', async () => {
+    const dialect = new RecordingDialect();
+    const commits: (() => void)[] = [];
+    dialect.writeBatch = (_table, batch, mode) => {
+      dialect.writes.push({ rows: batch.rows, mode });
+      return new Promise<void>((resolve) => commits.push(resolve));
+    };
+    const seen: number[] = [];
+    const sink = makeSink('upsert', dialect, () => seen.push(sink.pendingFrom()));
+    sink.add({ id: 1, metric: 1 }, 1, context, 0);
+    await sink.flush(); // batch 1 (line 1) in flight
+    sink.add({ id: 2, metric: 2 }, 3, context, 0);
+    const second = sink.flush(); // batch 2 (line 3) taken, waits for batch 1
+    assert.equal(sink.pendingFrom(), 1);
+    commits[0]!();
+    await second;
+    // When batch 1 committed, line 3 was still pending: no state after line 3 may be released.
+    assert.deepEqual(seen, [3]);
+    assert.equal(sink.pendingFrom(), 3);
+    commits[1]!();
+    await sink.settle();
+    assert.deepEqual(seen, [3, Number.POSITIVE_INFINITY]);
+    assert.deepEqual(
+      dialect.writes.map((w) => w.rows),
+      [[[1, 1]], [[2, 2]]],
     );
   });
 

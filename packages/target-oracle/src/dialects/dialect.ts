@@ -66,8 +66,32 @@ export type CellValue = string | number | boolean | null;
 export interface RowBatch {
   columns: string[];
   rows: CellValue[][];
-  /** The dialect's own encoding of the rows, made by its `stageBatch`; `rows` is then empty. */
-  staged?: unknown;
+  /** The dialect's own encoding of the rows, made by its row buffer; `rows` is then empty. */
+  encoded?: unknown;
+}
+
+/** A value every row of a batch takes in one column, known only when the batch is taken. */
+export interface BatchFill {
+  index: number;
+  value: string;
+}
+
+/**
+ * Where a sink keeps the rows of the batch it is building. The engine's default keeps the cell
+ * arrays; a dialect may encode each row as it arrives instead (`Dialect.createRowBuffer`), so a
+ * batch waiting for its flush is one compact block rather than thousands of small objects.
+ */
+export interface RowBuffer {
+  /** Rows buffered and not dropped. */
+  readonly count: number;
+  /** True when the buffer wants a flush whatever the row count (its bytes reached the dialect's limit). */
+  readonly full: boolean;
+  /** Buffers a row (the sink no longer touches it); returns its handle for `drop`. */
+  add(row: CellValue[]): number;
+  /** Drops a buffered row: a later row with the same key replaced it. */
+  drop(handle: number): void;
+  /** The buffered rows as a batch for `writeBatch`, with `fill` applied; the buffer is empty again. */
+  take(fill: BatchFill | undefined): RowBatch;
 }
 
 /**
@@ -122,11 +146,10 @@ export interface Dialect {
   writeBatch(table: TableSpec, batch: RowBatch, mode: WriteMode): Promise<void>;
 
   /**
-   * Optional: encodes a batch for writeBatch ahead of time. The sink calls it while its previous
-   * batch is still being written, so the encoding overlaps that write instead of following it;
-   * the batch it returns is the one the sink then passes to writeBatch.
+   * Optional: a buffer that encodes each row in the dialect's own format as the sink adds it;
+   * `writeBatch` then receives what its `take` returns. Without it the engine keeps cell arrays.
    */
-  stageBatch?(table: TableSpec, batch: RowBatch): RowBatch;
+  createRowBuffer?(table: TableSpec, columns: string[]): RowBuffer;
 
   /** Retires rows of versions older than the activated one and commits; returns how many. */
   retireVersions(request: RetireVersionsRequest): Promise<number>;

@@ -5,13 +5,17 @@ import type {
   ColumnSpec,
   ExistingColumn,
   RetireVersionsRequest,
-  RowBatch,
   TableRef,
   TableSpec,
   WriteMode,
 } from '../dialect.js';
+import { Checkpointer } from './sqlite-checkpointer.js';
+import type { RowReader } from './sqlite-row-buffer.js';
 import { addColumnSql, createIndexSql, createTableSql, retireSql, writeSql } from './sqlite-statements.js';
 import { declaredType, logicalType, quoteIdentifier as q } from './sqlite-types.js';
+
+/** A WAL this large makes the next write transaction wait for the checkpoint thread. */
+const WAL_LIMIT_BYTES = 64 * 1024 * 1024;
 
 interface ColumnInfo {
   name: string;
@@ -29,16 +33,26 @@ export class SqliteDatabase {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly booleanIndexes = new Map<string, number[]>();
+  /** Checkpoints the WAL from another thread; undefined when this connection does it itself. */
+  private checkpointer: Checkpointer | undefined;
+  private readonly pageSize: number;
 
   constructor(path: string) {
     this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
+    const mode = this.db.pragma('journal_mode = WAL', { simple: true });
     // WAL with synchronous=NORMAL: a commit survives a crash of the process (what a state printed
     // after it relies on); only a power loss can take back the last commits.
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 10000');
     this.db.pragma('cache_size = -32768');
     this.db.pragma('temp_store = MEMORY');
+    this.pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    // A commit then costs WAL writes only; the checkpoint and its fsyncs run on their own thread.
+    // (An in-memory database has no WAL to checkpoint.)
+    if (mode === 'wal') {
+      this.checkpointer = new Checkpointer(path);
+      this.db.pragma('wal_autocheckpoint = 0');
+    }
   }
 
   describeTable(table: TableRef): ExistingColumn[] | undefined {
@@ -92,37 +106,59 @@ export class SqliteDatabase {
     });
   }
 
-  writeBatch(table: TableSpec, batch: RowBatch, mode: WriteMode): void {
-    const sql = writeSql(table, batch.columns, mode);
+  /** One transaction; rows are decoded one at a time as they are inserted. */
+  writeBatch(table: TableSpec, columns: string[], rows: RowReader, mode: WriteMode): void {
+    const sql = writeSql(table, columns, mode);
     const statement = this.prepare(sql);
-    const booleans = this.booleanColumns(table, batch.columns, sql);
-    const rows = batch.rows;
+    const booleans = this.booleanColumns(table, columns, sql);
+    const insert = (row: CellValue[]): void => {
+      for (let b = 0; b < booleans.length; b++) {
+        const i = booleans[b]!;
+        const value = row[i];
+        if (typeof value === 'boolean') row[i] = value ? 1 : 0; // SQLite has no boolean: 1/0
+      }
+      statement.run(row as Exclude<CellValue, boolean>[]);
+    };
+    this.beforeWrite();
     this.db.transaction(() => {
       if (mode === 'replace') this.db.exec(`DELETE FROM ${q(table.name)}`);
-      for (let r = 0; r < rows.length; r++) {
-        const row = rows[r]!;
-        for (let b = 0; b < booleans.length; b++) {
-          const i = booleans[b]!;
-          const value = row[i];
-          if (typeof value === 'boolean') row[i] = value ? 1 : 0; // SQLite has no boolean: 1/0
-        }
-        statement.run(row as Exclude<CellValue, boolean>[]);
-      }
+      for (let row = rows.next(); row !== undefined; row = rows.next()) insert(row);
     })();
+    this.checkpointer?.request();
   }
 
   retireVersions(request: RetireVersionsRequest): number {
     const statement = this.db.prepare(retireSql(request));
+    this.beforeWrite();
     const result =
       request.mode === 'delete'
         ? statement.run(request.version)
         : statement.run(request.deletedAt, request.version);
+    this.checkpointer?.request();
     return result.changes;
   }
 
+  /** Closes the checkpoint thread's connection first, so this close checkpoints and removes the WAL. */
   close(): void {
     this.statements.clear();
+    this.checkpointer?.stop();
+    this.checkpointer = undefined;
     this.db.close();
+  }
+
+  /**
+   * Before a write transaction: once the WAL holds more than WAL_LIMIT_BYTES, waits for the
+   * checkpoint thread to catch up, so this transaction writes the WAL from its start again. If
+   * the checkpoint thread failed, this connection checkpoints by itself again.
+   */
+  private beforeWrite(): void {
+    const checkpointer = this.checkpointer;
+    if (checkpointer === undefined) return;
+    if (checkpointer.walFrames * this.pageSize >= WAL_LIMIT_BYTES) checkpointer.catchUp();
+    if (checkpointer.failed) {
+      this.checkpointer = undefined;
+      this.db.pragma('wal_autocheckpoint = 1000');
+    }
   }
 
   private columnInfo(table: string): ColumnInfo[] {
@@ -134,7 +170,9 @@ export class SqliteDatabase {
   private ddl(work: () => void): void {
     this.statements.clear();
     this.booleanIndexes.clear();
+    this.beforeWrite();
     this.db.transaction(work)();
+    this.checkpointer?.request();
   }
 
   private prepare(sql: string): Database.Statement {

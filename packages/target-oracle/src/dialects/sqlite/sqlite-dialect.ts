@@ -7,19 +7,15 @@ import type {
   ExistingColumn,
   RetireVersionsRequest,
   RowBatch,
+  RowBuffer,
   TableRef,
   TableSpec,
   WriteMode,
 } from '../dialect.js';
 import type { SqliteReply, SqliteRequest } from './sqlite-protocol.js';
+import { BlockPool, type EncodedRows, encodeRows, JsonRowBuffer } from './sqlite-row-buffer.js';
 
 type Request = SqliteRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
-
-/** A batch's rows as the worker reads them: one JSON text. */
-interface StagedRows {
-  text: string;
-  count: number;
-}
 
 interface Waiter {
   resolve(value: unknown): void;
@@ -40,6 +36,7 @@ export class SqliteDialect implements Dialect {
   private readonly waiting = new Map<number, Waiter>();
   private nextId = 1;
   private broken: Error | undefined;
+  private readonly blocks = new BlockPool();
 
   constructor(
     private readonly path: string,
@@ -52,6 +49,7 @@ export class SqliteDialect implements Dialect {
     });
     this.worker = worker;
     worker.on('message', (reply: SqliteReply) => {
+      if (reply.block !== undefined) this.blocks.release(reply.block);
       const waiter = this.waiting.get(reply.id);
       if (waiter === undefined) return;
       this.waiting.delete(reply.id);
@@ -93,20 +91,18 @@ export class SqliteDialect implements Dialect {
     await this.call({ op: 'alterColumns', table, changes }, `widening columns of table "${table.name}"`);
   }
 
-  /** Serialises the rows now, while the sink's previous batch is still being written. */
-  stageBatch(_table: TableSpec, batch: RowBatch): RowBatch {
-    if (batch.staged !== undefined) return batch;
-    const staged: StagedRows = { text: JSON.stringify(batch.rows), count: batch.rows.length };
-    return { columns: batch.columns, rows: [], staged };
+  /** Rows are encoded as the sink buffers them, into blocks that move to the worker (sqlite-row-buffer.ts). */
+  createRowBuffer(_table: TableSpec, columns: string[]): RowBuffer {
+    return new JsonRowBuffer(columns, this.blocks);
   }
 
-  /** Not async: once the rows are serialised nothing here holds them while the worker writes. */
+  /** Not async: nothing here holds the batch while the worker writes it. */
   writeBatch(table: TableSpec, batch: RowBatch, mode: WriteMode): Promise<void> {
-    const { text, count } = this.stageBatch(table, batch).staged as StagedRows;
-    const what = `writing ${count} rows to "${table.name}"`;
-    return this.call({ op: 'writeBatch', table, columns: batch.columns, rows: text, mode }, what).then(
-      () => undefined,
-    );
+    const rows = (batch.encoded ?? encodeRows(batch, this.blocks).encoded) as EncodedRows;
+    const what = `writing ${rows.count} rows to "${table.name}"`;
+    return this.call({ op: 'writeBatch', table, columns: batch.columns, rows, mode }, what, [
+      rows.bytes,
+    ]).then(() => undefined);
   }
 
   async retireVersions(request: RetireVersionsRequest): Promise<number> {
@@ -116,7 +112,7 @@ export class SqliteDialect implements Dialect {
     )) as number;
   }
 
-  private call(request: Request, what: string): Promise<unknown> {
+  private call(request: Request, what: string, transfer: ArrayBuffer[] = []): Promise<unknown> {
     const worker = this.worker;
     if (this.broken !== undefined) return Promise.reject(this.broken);
     if (worker === undefined)
@@ -124,7 +120,7 @@ export class SqliteDialect implements Dialect {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject, what });
-      worker.postMessage({ ...request, id });
+      worker.postMessage({ ...request, id }, transfer);
     });
   }
 

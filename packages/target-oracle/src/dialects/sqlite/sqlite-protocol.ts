@@ -6,6 +6,7 @@ import type {
   TableSpec,
   WriteMode,
 } from '../dialect.js';
+import type { EncodedRows } from './sqlite-row-buffer.js';
 
 /** Messages between the SQLite dialect (main thread) and its worker thread. */
 export type SqliteRequest = { id: number } & (
@@ -13,13 +14,15 @@ export type SqliteRequest = { id: number } & (
   | { op: 'createTable'; table: TableSpec }
   | { op: 'addColumns'; table: TableRef; columns: ColumnSpec[] }
   | { op: 'alterColumns'; table: TableRef; changes: ColumnChange[] }
-  // Rows travel as one JSON text: JSON.parse in the worker costs it less than deserialising a
-  // structured clone of as many small values, and the worker is the busier thread.
-  | { op: 'writeBatch'; table: TableSpec; columns: string[]; rows: string; mode: WriteMode }
+  // Rows travel as one JSON text in a transferred block (see sqlite-row-buffer.ts): JSON.parse
+  // in the worker costs it less than deserialising a structured clone of as many small values.
+  | { op: 'writeBatch'; table: TableSpec; columns: string[]; rows: EncodedRows; mode: WriteMode }
   | { op: 'retireVersions'; request: RetireVersionsRequest }
   | { op: 'close' }
 );
 
-export type SqliteReply =
-  | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; message: string };
+/** `block`: a writeBatch's byte block, handed back for reuse whether the write succeeded or not. */
+export type SqliteReply = { id: number; block?: ArrayBuffer } & (
+  | { ok: true; value: unknown }
+  | { ok: false; message: string }
+);

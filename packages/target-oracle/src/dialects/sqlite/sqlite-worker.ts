@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { RowBatch } from '../dialect.js';
 import { SqliteDatabase } from './sqlite-database.js';
 import type { SqliteReply, SqliteRequest } from './sqlite-protocol.js';
+import { RowReader } from './sqlite-row-buffer.js';
 
 /** The thread that owns the SQLite connection: requests are served one at a time, in order. */
 const port = parentPort;
@@ -15,7 +15,12 @@ port.on('message', (request: SqliteRequest) => {
   } catch (error) {
     reply = { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) };
   }
-  port.postMessage(reply);
+  if (request.op === 'writeBatch') {
+    reply.block = request.rows.bytes;
+    port.postMessage(reply, [request.rows.bytes]);
+  } else {
+    port.postMessage(reply);
+  }
 });
 
 function serve(request: SqliteRequest): unknown {
@@ -29,11 +34,7 @@ function serve(request: SqliteRequest): unknown {
     case 'alterColumns':
       return database.alterColumns(request.table, request.changes);
     case 'writeBatch':
-      return database.writeBatch(
-        request.table,
-        { columns: request.columns, rows: JSON.parse(request.rows) as RowBatch['rows'] },
-        request.mode,
-      );
+      return database.writeBatch(request.table, request.columns, new RowReader(request.rows), request.mode);
     case 'retireVersions':
       return database.retireVersions(request.request);
     case 'close':

@@ -1,0 +1,41 @@
+import { workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import {
+  type CheckpointThreadData,
+  DONE,
+  ENDED,
+  REQUESTED,
+  STOP,
+  WAL_FRAMES,
+} from './sqlite-checkpointer.js';
+
+/** The checkpoint thread (see Checkpointer): waits for requests, checkpoints, says when done. */
+const { path, flags } = workerData as CheckpointThreadData;
+let outcome = 1;
+try {
+  const db = new Database(path);
+  try {
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 10000');
+    let seen = 0;
+    while (Atomics.load(flags, STOP) === 0) {
+      Atomics.wait(flags, REQUESTED, seen, 1000);
+      const requested = Atomics.load(flags, REQUESTED);
+      if (requested === seen) continue;
+      // PASSIVE: copies every frame it can without ever blocking the writer.
+      const [result] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
+      Atomics.store(flags, WAL_FRAMES, result?.log ?? 0);
+      seen = requested;
+      Atomics.store(flags, DONE, requested);
+      Atomics.notify(flags, DONE);
+    }
+  } finally {
+    db.close();
+  }
+} catch {
+  outcome = 2;
+} finally {
+  Atomics.store(flags, ENDED, outcome);
+  Atomics.notify(flags, ENDED);
+  Atomics.notify(flags, DONE);
+}
