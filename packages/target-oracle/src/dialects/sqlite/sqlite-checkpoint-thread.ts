@@ -1,13 +1,6 @@
 import { workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import {
-  type CheckpointThreadData,
-  DONE,
-  ENDED,
-  REQUESTED,
-  STOP,
-  WAL_FRAMES,
-} from './sqlite-checkpointer.js';
+import { type CheckpointThreadData, DONE, ENDED, REQUESTED, STOP } from './sqlite-checkpointer.js';
 
 /** The checkpoint thread (see Checkpointer): waits for requests, checkpoints, says when done. */
 const { path, flags } = workerData as CheckpointThreadData;
@@ -23,8 +16,7 @@ try {
       const requested = Atomics.load(flags, REQUESTED);
       if (requested === seen) continue;
       // PASSIVE: copies every frame it can without ever blocking the writer.
-      const [result] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
-      Atomics.store(flags, WAL_FRAMES, result?.log ?? 0);
+      db.pragma('wal_checkpoint(PASSIVE)');
       seen = requested;
       Atomics.store(flags, DONE, requested);
       Atomics.notify(flags, DONE);

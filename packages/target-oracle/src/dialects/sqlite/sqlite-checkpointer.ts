@@ -9,8 +9,6 @@ export const DONE = 1;
 export const STOP = 2;
 /** Set by the thread: 1 once its connection is closed, 2 if it failed. */
 export const ENDED = 3;
-/** Frames the WAL held at the end of the last checkpoint. */
-export const WAL_FRAMES = 4;
 
 export interface CheckpointThreadData {
   path: string;
@@ -27,12 +25,13 @@ const WAIT_MS = 30_000;
  * database and syncs while the writer goes on with its next batch.
  *
  * SQLite starts the WAL again from its beginning only when a write transaction begins with
- * every frame already copied, which a busy writer rarely lets happen. So once the WAL holds
- * more than a limit, the writer waits for the checkpoint to catch up before its next
- * transaction (`catchUp`): the WAL stays bounded at the cost of one wait every few batches.
+ * every frame already copied, which a busy writer rarely lets happen. So once it has written
+ * more than a limit since the WAL last started again, the writer waits for the checkpoint to
+ * catch up before its next transaction (`catchUp`): the WAL stays bounded at the cost of one
+ * wait every few batches.
  */
 export class Checkpointer {
-  private readonly flags = new Int32Array(new SharedArrayBuffer(5 * Int32Array.BYTES_PER_ELEMENT));
+  private readonly flags = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
   private readonly thread: Worker;
 
   constructor(path: string) {
@@ -52,9 +51,9 @@ export class Checkpointer {
     return Atomics.load(this.flags, ENDED) === 2;
   }
 
-  /** Frames the WAL held when the last checkpoint finished. */
-  get walFrames(): number {
-    return Atomics.load(this.flags, WAL_FRAMES);
+  /** True when the checkpoint asked for last has finished (or the thread failed). */
+  get caughtUp(): boolean {
+    return Atomics.load(this.flags, DONE) >= Atomics.load(this.flags, REQUESTED) || this.failed;
   }
 
   /** After a commit: checkpoint what the WAL holds now. */

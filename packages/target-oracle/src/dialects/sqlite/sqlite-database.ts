@@ -14,8 +14,11 @@ import type { RowReader } from './sqlite-row-buffer.js';
 import { addColumnSql, createIndexSql, createTableSql, retireSql, writeSql } from './sqlite-statements.js';
 import { declaredType, logicalType, quoteIdentifier as q } from './sqlite-types.js';
 
-/** A WAL this large makes the next write transaction wait for the checkpoint thread. */
-const WAL_LIMIT_BYTES = 64 * 1024 * 1024;
+/**
+ * Once about this much has been written since the WAL last started again, the next write
+ * transaction waits for the checkpoint thread (see Checkpointer).
+ */
+export const WAL_LIMIT_BYTES = 64 * 1024 * 1024;
 
 interface ColumnInfo {
   name: string;
@@ -35,9 +38,16 @@ export class SqliteDatabase {
   private readonly booleanIndexes = new Map<string, number[]>();
   /** Checkpoints the WAL from another thread; undefined when this connection does it itself. */
   private checkpointer: Checkpointer | undefined;
-  private readonly pageSize: number;
+  /**
+   * Bytes committed since the WAL last started again (encoded rows: a close estimate of the
+   * pages written); a write of unknown size counts as the whole limit.
+   */
+  private walBytes = 0;
 
-  constructor(path: string) {
+  constructor(
+    path: string,
+    private readonly walLimitBytes = WAL_LIMIT_BYTES,
+  ) {
     this.db = new Database(path);
     const mode = this.db.pragma('journal_mode = WAL', { simple: true });
     // WAL with synchronous=NORMAL: a commit survives a crash of the process (what a state printed
@@ -46,7 +56,6 @@ export class SqliteDatabase {
     this.db.pragma('busy_timeout = 10000');
     this.db.pragma('cache_size = -32768');
     this.db.pragma('temp_store = MEMORY');
-    this.pageSize = this.db.pragma('page_size', { simple: true }) as number;
     // A commit then costs WAL writes only; the checkpoint and its fsyncs run on their own thread.
     // (An in-memory database has no WAL to checkpoint.)
     if (mode === 'wal') {
@@ -124,7 +133,7 @@ export class SqliteDatabase {
       if (mode === 'replace') this.db.exec(`DELETE FROM ${q(table.name)}`);
       for (let row = rows.next(); row !== undefined; row = rows.next()) insert(row);
     })();
-    this.checkpointer?.request();
+    this.afterWrite(rows.bytes);
   }
 
   retireVersions(request: RetireVersionsRequest): number {
@@ -134,7 +143,7 @@ export class SqliteDatabase {
       request.mode === 'delete'
         ? statement.run(request.version)
         : statement.run(request.deletedAt, request.version);
-    this.checkpointer?.request();
+    this.afterWrite(this.walLimitBytes);
     return result.changes;
   }
 
@@ -147,18 +156,26 @@ export class SqliteDatabase {
   }
 
   /**
-   * Before a write transaction: once the WAL holds more than WAL_LIMIT_BYTES, waits for the
-   * checkpoint thread to catch up, so this transaction writes the WAL from its start again. If
-   * the checkpoint thread failed, this connection checkpoints by itself again.
+   * Before a write transaction. When the checkpoint thread has copied every commit, this
+   * transaction starts the WAL again from its beginning; otherwise, once the WAL may hold more
+   * than `walLimitBytes`, wait for the checkpoint so that it does. If the checkpoint thread
+   * failed, this connection checkpoints by itself again.
    */
   private beforeWrite(): void {
     const checkpointer = this.checkpointer;
     if (checkpointer === undefined) return;
-    if (checkpointer.walFrames * this.pageSize >= WAL_LIMIT_BYTES) checkpointer.catchUp();
+    if (!checkpointer.caughtUp && this.walBytes >= this.walLimitBytes) checkpointer.catchUp();
+    if (checkpointer.caughtUp) this.walBytes = 0;
     if (checkpointer.failed) {
       this.checkpointer = undefined;
       this.db.pragma('wal_autocheckpoint = 1000');
     }
+  }
+
+  private afterWrite(bytes: number): void {
+    if (this.checkpointer === undefined) return;
+    this.walBytes += bytes;
+    this.checkpointer.request();
   }
 
   private columnInfo(table: string): ColumnInfo[] {
@@ -172,7 +189,7 @@ export class SqliteDatabase {
     this.booleanIndexes.clear();
     this.beforeWrite();
     this.db.transaction(work)();
-    this.checkpointer?.request();
+    this.afterWrite(this.walLimitBytes);
   }
 
   private prepare(sql: string): Database.Statement {

@@ -125,6 +125,11 @@ export class RowReader {
     this.block = Buffer.from(encoded.bytes, 0, encoded.length);
   }
 
+  /** Bytes of encoded rows in the batch. */
+  get bytes(): number {
+    return this.block.length;
+  }
+
   /** The next row, or undefined after the last. */
   next(): CellValue[] | undefined {
     const { block } = this;
