@@ -25,6 +25,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..', '..');
 const outDir = join(repoRoot, 'bench', 'out');
 const bin = join(repoRoot, 'packages', 'target-oracle', 'bin', 'target-oracle.js');
+/** The Node flags Meltano's launcher (plugins/node_launch.py) runs the target with. */
+const nodeFlags: string[] =
+  JSON.parse(readFileSync(join(repoRoot, 'packages', 'target-oracle', 'package.json'), 'utf8')).wmsSinger
+    ?.nodeFlags ?? [];
 
 function argument(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -244,10 +248,14 @@ async function runTarget(path: string, records: number): Promise<TargetRun> {
   const config = join(outDir, 'bench-config.json');
   writeFileSync(config, JSON.stringify({ dialect: 'sqlite', sqlite_path: db, batch_size_rows: batchSize }));
   const started = process.hrtime.bigint();
-  const child = spawn('/usr/bin/time', ['-v', process.execPath, bin, '--config', config, '--input', path], {
-    env: { ...process.env, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    '/usr/bin/time',
+    ['-v', process.execPath, ...nodeFlags, bin, '--config', config, '--input', path],
+    {
+      env: { ...process.env, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const nodePid = child.pid === undefined ? undefined : await childPid(child.pid);
   const threads = nodePid === undefined ? undefined : sampleThreads(nodePid);
   let stdout = '';
@@ -297,6 +305,7 @@ async function main(): Promise<void> {
       .join(' ')} (2 cores)`,
   );
   console.log(`${bigFile}: ${mb.toFixed(0)} MB, ${((mb * 1e6) / total).toFixed(0)} bytes/line`);
+  console.log(`target run as Meltano's launcher runs it: node ${[...nodeFlags, 'target-oracle'].join(' ')}`);
 
   const bare = await bareParse(bigFile);
   const bareRate = bare.records / bare.seconds;

@@ -66,7 +66,17 @@ def launch(executable: str) -> NoReturn:
         _fail(executable, "node is not on PATH; install Node.js 20 and run scripts/setup.sh")
     # Python ignores SIGPIPE and an ignored signal survives exec; give Node the default back.
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    os.execv(node, [node, str(entry), *sys.argv[1:]])
+    os.execv(node, [node, *_node_flags(root, executable), str(entry), *sys.argv[1:]])
+
+
+def _node_flags(root: Path, executable: str) -> list[str]:
+    """The Node flags the package asks for (package.json "wmsSinger": {"nodeFlags": [...]})."""
+    try:
+        package = json.loads((root / "packages" / executable / "package.json").read_text())
+        flags = package.get("wmsSinger", {}).get("nodeFlags", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [flag for flag in flags if isinstance(flag, str) and flag.startswith("--")]
 
 
 def tap_oracle_wms() -> NoReturn:

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -18,7 +18,7 @@ const launchers = {
 // Echoes stdin to stdout, reports argv and pid on stderr, exits with EXIT_CODE, or waits for
 // SIGTERM when asked to.
 const standIn = `
-const report = { argv: process.argv.slice(2), pid: process.pid, viaRecordedNode: process.env.VIA_RECORDED_NODE ?? null };
+const report = { argv: process.argv.slice(2), execArgv: process.execArgv, pid: process.pid, viaRecordedNode: process.env.VIA_RECORDED_NODE ?? null };
 process.stderr.write(JSON.stringify(report) + '\\n');
 if (process.argv.includes('--wait-for-sigterm')) {
   process.on('SIGTERM', () => { process.stderr.write('got SIGTERM\\n'); process.exit(42); });
@@ -106,6 +106,25 @@ describe('plugin launchers', () => {
       assert.equal(JSON.parse(result.stderr.split('\n')[0]!).viaRecordedNode, 'yes');
     } finally {
       rmSync(record);
+    }
+  });
+
+  test("passes the Node flags its package.json asks for (the target's young-generation limit)", async () => {
+    const real = JSON.parse(
+      readFileSync(resolve(projectRoot, 'packages/target-oracle/package.json'), 'utf8'),
+    );
+    const flags: string[] = real.wmsSinger.nodeFlags;
+    assert.ok(flags.includes('--max-semi-space-size=4'));
+    const manifest = join(home, 'packages', 'target-oracle', 'package.json');
+    writeFileSync(manifest, JSON.stringify({ wmsSinger: { nodeFlags: flags } }));
+    try {
+      const result = await run(launchers['target-oracle'], ['--version'], { env: env(), input: '' });
+      assert.equal(result.status, 0, result.stderr);
+      const report = JSON.parse(result.stderr.split('\n')[0]!);
+      assert.deepEqual(report.execArgv, flags);
+      assert.deepEqual(report.argv, ['--version']);
+    } finally {
+      writeFileSync(manifest, '{}\n');
     }
   });
 
