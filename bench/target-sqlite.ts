@@ -313,12 +313,14 @@ async function main(): Promise<void> {
     `bare read + JSON.parse: ${fmt(bare.records)} records in ${bare.seconds.toFixed(1)} s = ${fmt(bareRate)} records/s (CPU ${bare.cpuSeconds.toFixed(1)} s)`,
   );
 
+  const rates: [number, number][] = [];
   for (const [file, records] of [
     [smallFile, small],
     [bigFile, total],
   ] as const) {
     const run = await runTarget(file, records);
     const rate = records / run.seconds;
+    rates.push([records, rate]);
     console.log(
       `target-oracle -> SQLite, ${fmt(records)} records (batch ${fmt(batchSize)}): ${run.seconds.toFixed(1)} s = ${fmt(rate)} records/s ` +
         `(${(rate / bareRate).toFixed(2)} of bare parse), CPU ${run.cpuSeconds.toFixed(1)} s (main + worker), ` +
@@ -335,6 +337,15 @@ async function main(): Promise<void> {
   console.log(
     `bare read + JSON.parse again (the load of a shared machine drifts): ${fmt(again.records / again.seconds)} records/s (CPU ${again.cpuSeconds.toFixed(1)} s)`,
   );
+  // The machine's speed can change during a run: the loads sit between the two bare parses.
+  const againRate = again.records / again.seconds;
+  const meanRate = (bareRate + againRate) / 2;
+  for (const [records, rate] of rates) {
+    console.log(
+      `share of bare parse, ${fmt(records)} records: ${(rate / bareRate).toFixed(2)} of the first, ` +
+        `${(rate / againRate).toFixed(2)} of the second, ${(rate / meanRate).toFixed(2)} of their mean`,
+    );
+  }
 }
 
 await main();
