@@ -5,15 +5,23 @@ import { describe, test } from 'node:test';
 import type { CellValue, RowBuffer } from '../src/dialects/dialect.js';
 import {
   BlockPool,
-  decodeRows,
   type EncodedRows,
   encodeRows,
   JsonRowBuffer,
   MAX_BATCH_BYTES,
+  RowReader,
 } from '../src/dialects/sqlite/sqlite-row-buffer.js';
 import { ArrayRowBuffer } from '../src/records/row-buffer.js';
 
 const columns = ['id', 'name', 'qty', 'flag', 'at'];
+
+/** Every row of an encoded batch, as the SQLite worker reads them. */
+function decodeRows(encoded: EncodedRows): CellValue[][] {
+  const reader = new RowReader(encoded);
+  const rows: CellValue[][] = [];
+  for (let row = reader.next(); row !== undefined; row = reader.next()) rows.push(row);
+  return rows;
+}
 
 function rowsOf(buffer: RowBuffer, kind: 'array' | 'json', fill?: { index: number; value: string }) {
   const batch = buffer.take(fill);

@@ -148,14 +148,6 @@ export class RowReader {
   }
 }
 
-/** Every row of an encoded batch. */
-export function decodeRows(encoded: EncodedRows): CellValue[][] {
-  const reader = new RowReader(encoded);
-  const rows: CellValue[][] = [];
-  for (let row = reader.next(); row !== undefined; row = reader.next()) rows.push(row);
-  return rows;
-}
-
 /** Encodes rows given as cell arrays (a batch that did not come through a row buffer). */
 export function encodeRows(batch: RowBatch, pool: BlockPool): RowBatch {
   const buffer = new JsonRowBuffer(batch.columns, pool);
