@@ -31,7 +31,7 @@ const pool = new BlockPool();
 function batch(from: number, count: number): RowReader {
   const rows: CellValue[][] = [];
   for (let id = from; id < from + count; id++) rows.push([id, `${id} `.padEnd(1000, 'x')]);
-  return new RowReader(encodeRows({ columns: ['id', 'body'], rows }, pool).encoded as EncodedRows);
+  return new RowReader(encodeRows(table, { columns: ['id', 'body'], rows }, pool).encoded as EncodedRows);
 }
 
 const walSize = (path: string): number => (existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0);

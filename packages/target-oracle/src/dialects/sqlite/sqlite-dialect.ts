@@ -13,7 +13,13 @@ import type {
   WriteMode,
 } from '../dialect.js';
 import type { SqliteReply, SqliteRequest } from './sqlite-protocol.js';
-import { BlockPool, type EncodedRows, encodeRows, JsonRowBuffer } from './sqlite-row-buffer.js';
+import {
+  BlockPool,
+  type EncodedRows,
+  encodeRows,
+  JsonRowBuffer,
+  jsonColumnsOf,
+} from './sqlite-row-buffer.js';
 
 type Request = SqliteRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
@@ -92,13 +98,13 @@ export class SqliteDialect implements Dialect {
   }
 
   /** Rows are encoded as the sink buffers them, into blocks that move to the worker (sqlite-row-buffer.ts). */
-  createRowBuffer(_table: TableSpec, columns: string[]): RowBuffer {
-    return new JsonRowBuffer(columns, this.blocks);
+  createRowBuffer(table: TableSpec, columns: string[]): RowBuffer {
+    return new JsonRowBuffer(columns, jsonColumnsOf(table, columns), this.blocks);
   }
 
   /** Not async: nothing here holds the batch while the worker writes it. */
   writeBatch(table: TableSpec, batch: RowBatch, mode: WriteMode): Promise<void> {
-    const rows = (batch.encoded ?? encodeRows(batch, this.blocks).encoded) as EncodedRows;
+    const rows = (batch.encoded ?? encodeRows(table, batch, this.blocks).encoded) as EncodedRows;
     const what = `writing ${rows.count} rows to "${table.name}"`;
     return this.call({ op: 'writeBatch', table, columns: batch.columns, rows, mode }, what, [
       rows.bytes,

@@ -1,10 +1,12 @@
-import type { BatchFill, CellValue, RowBatch, RowBuffer } from '../dialect.js';
+import type { BatchFill, CellValue, RowBatch, RowBuffer, TableSpec } from '../dialect.js';
 
 /**
- * A batch as the SQLite worker receives it: one row per line, each line a JSON array of cells,
- * UTF-8 in `bytes`, which is transferred to the worker (not copied) and transferred back once
- * written. A dropped row's line is blank. JSON text never holds a raw newline, so the lines
- * split without parsing.
+ * A batch as the SQLite worker receives it: one row per line, UTF-8 in `bytes`, which is
+ * transferred to the worker (not copied) and transferred back once written. A line is the JSON
+ * array of the row's cells, then for each JSON column a tab and the cell's JSON text as it is
+ * (empty for null): nested inside the array, those texts would be escaped and unescaped again.
+ * A dropped row's line is blank. JSON.stringify never writes a raw newline or tab, so lines
+ * and cells split without parsing.
  */
 export interface EncodedRows {
   bytes: ArrayBuffer;
@@ -12,6 +14,8 @@ export interface EncodedRows {
   length: number;
   /** Rows in the batch (blank lines not counted). */
   count: number;
+  /** Indexes of the JSON columns, whose text follows the array. */
+  jsonColumns: number[];
   fill: BatchFill | undefined;
 }
 
@@ -20,6 +24,12 @@ export const MAX_BATCH_BYTES = 32 * 1024 * 1024;
 const INITIAL_BYTES = 1024 * 1024;
 const NEWLINE = 0x0a;
 const SPACE = 0x20;
+
+/** Indexes of the columns of kind `json` among `columns`. */
+export function jsonColumnsOf(table: TableSpec, columns: string[]): number[] {
+  const json = new Set(table.columns.filter((c) => c.type.kind === 'json').map((c) => c.name));
+  return columns.flatMap((name, i) => (json.has(name) ? [i] : []));
+}
 
 /**
  * Byte blocks the row buffers fill and the worker hands back, so a steady load reuses two or
@@ -57,6 +67,7 @@ export class JsonRowBuffer implements RowBuffer {
 
   constructor(
     private readonly columns: string[],
+    private readonly jsonColumns: number[],
     private readonly pool: BlockPool,
   ) {
     this.block = pool.acquire(INITIAL_BYTES);
@@ -71,7 +82,16 @@ export class JsonRowBuffer implements RowBuffer {
   }
 
   add(row: CellValue[]): number {
-    const text = JSON.stringify(row);
+    let tail = '';
+    for (const i of this.jsonColumns) {
+      const cell = row[i];
+      tail += '\t';
+      if (typeof cell === 'string') {
+        tail += cell;
+        row[i] = null;
+      }
+    }
+    const text = JSON.stringify(row) + tail;
     // A UTF-16 unit becomes at most 3 UTF-8 bytes; one more for the newline.
     const room = this.used + text.length * 3 + 1;
     if (room > this.block.length) this.grow(room);
@@ -96,6 +116,7 @@ export class JsonRowBuffer implements RowBuffer {
       bytes: this.block.buffer as ArrayBuffer,
       length: this.used,
       count: this.count,
+      jsonColumns: this.jsonColumns,
       fill,
     };
     this.block = this.pool.acquire(Math.min(this.block.length, MAX_BATCH_BYTES));
@@ -139,7 +160,16 @@ export class RowReader {
       if (end === -1) end = block.length;
       this.position = end + 1;
       if (block[start] === SPACE) continue; // a dropped row
-      const row = JSON.parse(block.toString('utf8', start, end)) as CellValue[];
+      const line = block.toString('utf8', start, end);
+      const { jsonColumns } = this.encoded;
+      let tab = jsonColumns.length === 0 ? line.length : line.indexOf('\t');
+      const row = JSON.parse(line.slice(0, tab)) as CellValue[];
+      for (const i of jsonColumns) {
+        const from = tab + 1;
+        tab = line.indexOf('\t', from);
+        if (tab === -1) tab = line.length;
+        if (tab > from) row[i] = line.slice(from, tab);
+      }
       const fill = this.encoded.fill;
       if (fill !== undefined) row[fill.index] = fill.value;
       return row;
@@ -149,8 +179,8 @@ export class RowReader {
 }
 
 /** Encodes rows given as cell arrays (a batch that did not come through a row buffer). */
-export function encodeRows(batch: RowBatch, pool: BlockPool): RowBatch {
-  const buffer = new JsonRowBuffer(batch.columns, pool);
+export function encodeRows(table: TableSpec, batch: RowBatch, pool: BlockPool): RowBatch {
+  const buffer = new JsonRowBuffer(batch.columns, jsonColumnsOf(table, batch.columns), pool);
   for (const row of batch.rows) buffer.add(row);
   return buffer.take(undefined);
 }
