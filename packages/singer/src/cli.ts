@@ -157,10 +157,19 @@ export async function runConnector<Config>(
   const output = new SingerWriter(process.stdout, { name: definition.name });
   const controller = new AbortController();
   let stoppedBy: NodeJS.Signals | undefined;
+  let graceSeconds = 120;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stoppedBy !== undefined) process.exit(signal === 'SIGINT' ? 130 : 143);
     stoppedBy = signal;
     controller.abort(new SingerError('STOPPED', `stopped by ${signal}`));
+    // Nothing is lost by not waiting longer: a state is only ever printed after its data
+    // committed, so what was not committed is read again from the last printed state.
+    setTimeout(() => {
+      process.stderr.write(
+        `${definition.name}: stopped by ${signal}; still finishing after stop_grace_seconds (${graceSeconds} s), exiting without waiting\n`,
+      );
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    }, graceSeconds * 1000).unref();
   };
   let logger: Logger | undefined;
   let metrics: Metrics | undefined;
@@ -182,10 +191,10 @@ export async function runConnector<Config>(
     const schema = withCommonSettings(definition.settings);
     const raw = mergeConfigFiles(args.config);
     for (const name of secretSettingNames(schema)) secrets.add(raw[name]);
-    const config = validateConfig<Config & { log_level?: string; metrics_interval_seconds?: number }>(
-      schema,
-      raw,
-    );
+    const config = validateConfig<
+      Config & { log_level?: string; metrics_interval_seconds?: number; stop_grace_seconds?: number }
+    >(schema, raw);
+    graceSeconds = config.stop_grace_seconds ?? graceSeconds;
     logger = createLogger({ name: definition.name, level: config.log_level, secrets });
     metrics = new Metrics(logger, config.metrics_interval_seconds ?? 60);
     const catalog = args.catalog !== undefined && !args.discover ? readCatalogFile(args.catalog) : undefined;

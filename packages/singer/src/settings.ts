@@ -39,6 +39,14 @@ export const COMMON_SETTINGS: Record<string, SettingSchema> = {
     default: 60,
     description: 'Seconds between METRIC log lines for counters (0 logs them only at exit).',
   },
+  stop_grace_seconds: {
+    type: 'number',
+    title: 'Stop grace period',
+    minimum: 0,
+    default: 120,
+    description:
+      'After SIGTERM or SIGINT, seconds allowed to commit what is buffered and print its state before the process exits without waiting (a second signal exits at once).',
+  },
 };
 
 export function withCommonSettings(schema: SettingsSchema): SettingsSchema {

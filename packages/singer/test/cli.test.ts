@@ -108,6 +108,7 @@ describe('CLI harness: informational options', { concurrency: 4 }, () => {
       'region',
       'log_level',
       'metrics_interval_seconds',
+      'stop_grace_seconds',
     ]);
     assert.equal(about.settings.properties.password.secret, true);
     assert.deepEqual(JSON.parse((await run(['--about', '--format', 'json'])).stdout), about);
@@ -203,6 +204,7 @@ describe('CLI harness: config, catalog, state and input', { concurrency: 4 }, ()
       count: 1,
       mode: 'report',
       metrics_interval_seconds: 60,
+      stop_grace_seconds: 120,
     });
     const reversed = report(await run(['--config', second, '--config', first]));
     assert.equal((reversed.config as Record<string, unknown>).region, 'eu');
@@ -450,6 +452,21 @@ describe('CLI harness: output delivery', { concurrency: 4 }, () => {
     });
     assert.equal(outcome.code, 130, outcome.stderr);
     assert.equal(failureLine(outcome), 'echo-connector: stopped by SIGINT');
+  });
+
+  it('a connector still finishing after stop_grace_seconds exits 143 without waiting, with one line', async () => {
+    const started = Date.now();
+    const outcome = await run(['--config', user({ mode: 'hang-on-signal', stop_grace_seconds: 0.5 })], {
+      onSpawn: (child) => {
+        child.stdout?.once('data', () => child.kill('SIGTERM'));
+      },
+    });
+    assert.equal(outcome.code, 143, outcome.stderr);
+    assert.ok(Date.now() - started < 10_000);
+    assert.equal(
+      failureLine(outcome),
+      'echo-connector: stopped by SIGTERM; still finishing after stop_grace_seconds (0.5 s), exiting without waiting',
+    );
   });
 
   it('SIGTERM aborts context.signal, the connector finishes cleanly, exit 143', async () => {
