@@ -61,8 +61,8 @@ export class BlockPool {
 export class JsonRowBuffer implements RowBuffer {
   private block: Buffer;
   private used = 0;
+  /** Where each row's line starts; it ends one byte (the newline) before the next one starts. */
   private starts: number[] = [];
-  private ends: number[] = [];
   private dropped = 0;
 
   constructor(
@@ -99,14 +99,13 @@ export class JsonRowBuffer implements RowBuffer {
     const end = start + this.block.write(text, start, 'utf8');
     this.block[end] = NEWLINE;
     this.used = end + 1;
-    this.starts.push(start);
-    return this.ends.push(end) - 1;
+    return this.starts.push(start) - 1;
   }
 
   drop(handle: number): void {
     const start = this.starts[handle];
-    const end = this.ends[handle];
-    if (start === undefined || end === undefined || this.block[start] === SPACE) return;
+    if (start === undefined || this.block[start] === SPACE) return;
+    const end = (this.starts[handle + 1] ?? this.used) - 1;
     this.block.fill(SPACE, start, end);
     this.dropped++;
   }
@@ -122,7 +121,6 @@ export class JsonRowBuffer implements RowBuffer {
     this.block = this.pool.acquire(Math.min(this.block.length, MAX_BATCH_BYTES));
     this.used = 0;
     this.starts = [];
-    this.ends = [];
     this.dropped = 0;
     return { columns: this.columns, rows: [], encoded };
   }
