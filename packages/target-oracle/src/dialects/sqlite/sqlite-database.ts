@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
 import type {
-  CellValue,
   ColumnChange,
   ColumnSpec,
   ExistingColumn,
@@ -35,7 +34,6 @@ interface ColumnInfo {
 export class SqliteDatabase {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
-  private readonly booleanIndexes = new Map<string, number[]>();
   /** Checkpoints the WAL from another thread; undefined when this connection does it itself. */
   private checkpointer: Checkpointer | undefined;
   /**
@@ -115,23 +113,18 @@ export class SqliteDatabase {
     });
   }
 
-  /** One transaction; rows are decoded one at a time as they are inserted. */
+  /**
+   * One transaction; rows are decoded one at a time as they are inserted, with booleans already
+   * as 1 and 0 (RowReader). Cells are passed as arguments, not as one array: better-sqlite3 reads
+   * arguments directly but an array element by element through V8's API, which costs about a
+   * quarter of the insert on wide rows (bench/RESULTS.md).
+   */
   writeBatch(table: TableSpec, columns: string[], rows: RowReader, mode: WriteMode): void {
-    const sql = writeSql(table, columns, mode);
-    const statement = this.prepare(sql);
-    const booleans = this.booleanColumns(table, columns, sql);
-    const insert = (row: CellValue[]): void => {
-      for (let b = 0; b < booleans.length; b++) {
-        const i = booleans[b]!;
-        const value = row[i];
-        if (typeof value === 'boolean') row[i] = value ? 1 : 0; // SQLite has no boolean: 1/0
-      }
-      statement.run(row as Exclude<CellValue, boolean>[]);
-    };
+    const statement = this.prepare(writeSql(table, columns, mode));
     this.beforeWrite();
     this.db.transaction(() => {
       if (mode === 'replace') this.db.exec(`DELETE FROM ${q(table.name)}`);
-      for (let row = rows.next(); row !== undefined; row = rows.next()) insert(row);
+      for (let row = rows.next(); row !== undefined; row = rows.next()) statement.run(...row);
     })();
     this.afterWrite(rows.bytes);
   }
@@ -186,7 +179,6 @@ export class SqliteDatabase {
 
   private ddl(work: () => void): void {
     this.statements.clear();
-    this.booleanIndexes.clear();
     this.beforeWrite();
     this.db.transaction(work)();
     this.afterWrite(this.walLimitBytes);
@@ -199,15 +191,5 @@ export class SqliteDatabase {
       this.statements.set(sql, statement);
     }
     return statement;
-  }
-
-  private booleanColumns(table: TableSpec, columns: string[], key: string): number[] {
-    let indexes = this.booleanIndexes.get(key);
-    if (indexes === undefined) {
-      const booleans = new Set(table.columns.filter((c) => c.type.kind === 'boolean').map((c) => c.name));
-      indexes = columns.flatMap((name, i) => (booleans.has(name) ? [i] : []));
-      this.booleanIndexes.set(key, indexes);
-    }
-    return indexes;
   }
 }

@@ -17,8 +17,8 @@ import {
   BlockPool,
   type EncodedRows,
   encodeRows,
-  JsonRowBuffer,
-  jsonColumnsOf,
+  numericColumnsOf,
+  TextRowBuffer,
 } from './sqlite-row-buffer.js';
 
 type Request = SqliteRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
@@ -99,7 +99,7 @@ export class SqliteDialect implements Dialect {
 
   /** Rows are encoded as the sink buffers them, into blocks that move to the worker (sqlite-row-buffer.ts). */
   createRowBuffer(table: TableSpec, columns: string[]): RowBuffer {
-    return new JsonRowBuffer(columns, jsonColumnsOf(table, columns), this.blocks);
+    return new TextRowBuffer(columns, numericColumnsOf(table, columns), this.blocks);
   }
 
   /** Not async: nothing here holds the batch while the worker writes it. */
@@ -108,6 +108,7 @@ export class SqliteDialect implements Dialect {
     const what = `writing ${rows.count} rows to "${table.name}"`;
     return this.call({ op: 'writeBatch', table, columns: batch.columns, rows, mode }, what, [
       rows.bytes,
+      rows.starts.buffer as ArrayBuffer,
     ]).then(() => undefined);
   }
 

@@ -14,8 +14,8 @@ export type SqliteRequest = { id: number } & (
   | { op: 'createTable'; table: TableSpec }
   | { op: 'addColumns'; table: TableRef; columns: ColumnSpec[] }
   | { op: 'alterColumns'; table: TableRef; changes: ColumnChange[] }
-  // Rows travel as JSON lines in a transferred block (see sqlite-row-buffer.ts): JSON.parse
-  // in the worker costs it less than deserialising a structured clone of as many small values.
+  // Rows travel as text in a transferred block (see sqlite-row-buffer.ts): splitting it in the
+  // worker costs less than deserialising a structured clone of as many small values.
   | { op: 'writeBatch'; table: TableSpec; columns: string[]; rows: EncodedRows; mode: WriteMode }
   | { op: 'retireVersions'; request: RetireVersionsRequest }
   | { op: 'close' }

@@ -1,34 +1,62 @@
 import type { BatchFill, CellValue, RowBatch, RowBuffer, TableSpec } from '../dialect.js';
 
 /**
- * A batch as the SQLite worker receives it: one row per line, UTF-8 in `bytes`, which is
- * transferred to the worker (not copied) and transferred back once written. A line is the JSON
- * array of the row's cells, then for each JSON column a tab and the cell's JSON text as it is
- * (empty for null): nested inside the array, those texts would be escaped and unescaped again.
- * A dropped row's line is blank. JSON.stringify never writes a raw newline or tab, so lines
- * and cells split without parsing.
+ * A batch as the SQLite worker receives it: the rows' text, UTF-8 in `bytes`, which is
+ * transferred to the worker (not copied) and transferred back once written.
+ *
+ * A row's text is its cells joined by the unit separator U+001F (what `Array.prototype.join`
+ * makes, and `String.prototype.split` undoes, without looking inside a cell), each cell written
+ * so that the reader knows its type from the column and the cell's first character:
+ * - `null` is empty;
+ * - in a numeric column (integer, number, boolean) a number is its decimal text, a boolean `1`
+ *   or `0` (SQLite has no boolean);
+ * - in any other column a string is itself, unless it is empty or starts with a control
+ *   character; those, and any string in a numeric column, are written after `\u0001`;
+ * - a number in a non-numeric column is written after `\u0002`.
+ * A row with a separator inside one of its strings is written instead as `\u001d` and the JSON
+ * array of the same cells (JSON escapes control characters). Rows end where the next starts
+ * (`starts`); newlines inside cells need no escaping.
+ *
+ * This is cheaper on both threads than a JSON array per row: joining and splitting do not scan
+ * strings for characters to escape, and the worker builds no array from JSON text.
  */
 export interface EncodedRows {
   bytes: ArrayBuffer;
   /** Bytes used. */
   length: number;
-  /** Rows in the batch (blank lines not counted). */
+  /** Where each row starts; a dropped row's start is stored as its bitwise complement (negative). */
+  starts: Int32Array;
+  /** Rows in the batch, dropped ones not counted. */
   count: number;
-  /** Indexes of the JSON columns, whose text follows the array. */
-  jsonColumns: number[];
+  /** 1 for each column whose plain cells are numbers. */
+  numeric: Uint8Array;
   fill: BatchFill | undefined;
 }
+
+/** A cell as the worker binds it: SQLite has no boolean, so booleans are already 1 or 0. */
+export type BoundCell = string | number | null;
 
 /** Past this many bytes of encoded rows a batch asks to be flushed, whatever its row count. */
 export const MAX_BATCH_BYTES = 32 * 1024 * 1024;
 const INITIAL_BYTES = 1024 * 1024;
-const NEWLINE = 0x0a;
-const SPACE = 0x20;
+const SEPARATOR = '\u001f';
+/** Before a cell: what follows is a string, as it is. */
+const STRING = '\u0001';
+const STRING_CODE = 0x01;
+/** Before a cell: what follows is a number's text. */
+const NUMBER = '\u0002';
+const NUMBER_CODE = 0x02;
+/** Before a row: the JSON array of its cells follows. */
+const JSON_ROW = '\u001d';
+const JSON_ROW_CODE = 0x1d;
 
-/** Indexes of the columns of kind `json` among `columns`. */
-export function jsonColumnsOf(table: TableSpec, columns: string[]): number[] {
-  const json = new Set(table.columns.filter((c) => c.type.kind === 'json').map((c) => c.name));
-  return columns.flatMap((name, i) => (json.has(name) ? [i] : []));
+/** For each of `columns`, 1 when the table stores it as a number (integer, number, boolean). */
+export function numericColumnsOf(table: TableSpec, columns: string[]): Uint8Array {
+  const kinds = new Map(table.columns.map((c) => [c.name, c.type.kind]));
+  return Uint8Array.from(columns, (name) => {
+    const kind = kinds.get(name);
+    return kind === 'integer' || kind === 'number' || kind === 'boolean' ? 1 : 0;
+  });
 }
 
 /**
@@ -52,22 +80,20 @@ export class BlockPool {
 }
 
 /**
- * The SQLite dialect's row buffer: each row is encoded as a line of JSON straight into a byte
+ * The SQLite dialect's row buffer: each row is encoded (see EncodedRows) straight into a byte
  * block as the sink adds it. A batch waiting for its flush is then one block outside the
  * JavaScript heap, not thousands of arrays the garbage collector must trace and promote, and
- * handing it to the worker moves the block instead of copying a string. A dropped row (a later
- * one had the same key) is blanked in place.
+ * handing it to the worker moves the block instead of copying a string.
  */
-export class JsonRowBuffer implements RowBuffer {
+export class TextRowBuffer implements RowBuffer {
   private block: Buffer;
   private used = 0;
-  /** Where each row's line starts; it ends one byte (the newline) before the next one starts. */
   private starts: number[] = [];
   private dropped = 0;
 
   constructor(
     private readonly columns: string[],
-    private readonly jsonColumns: number[],
+    private readonly numeric: Uint8Array,
     private readonly pool: BlockPool,
   ) {
     this.block = pool.acquire(INITIAL_BYTES);
@@ -81,32 +107,34 @@ export class JsonRowBuffer implements RowBuffer {
     return this.used >= MAX_BATCH_BYTES;
   }
 
+  /** Encodes the row's cells in place (the sink no longer needs them), then writes its text. */
   add(row: CellValue[]): number {
-    let tail = '';
-    for (const i of this.jsonColumns) {
+    const numeric = this.numeric;
+    let joinable = true;
+    for (let i = 0; i < row.length; i++) {
       const cell = row[i];
-      tail += '\t';
       if (typeof cell === 'string') {
-        tail += cell;
-        row[i] = null;
+        if (numeric[i] === 1 || !(cell.charCodeAt(0) >= 0x20)) row[i] = STRING + cell;
+        if (joinable && cell.indexOf(SEPARATOR) !== -1) joinable = false;
+      } else if (typeof cell === 'number') {
+        if (numeric[i] === 0) row[i] = NUMBER + cell;
+      } else if (typeof cell === 'boolean') {
+        row[i] = numeric[i] === 1 ? Number(cell) : NUMBER + Number(cell);
       }
     }
-    const text = JSON.stringify(row) + tail;
-    // A UTF-16 unit becomes at most 3 UTF-8 bytes; one more for the newline.
-    const room = this.used + text.length * 3 + 1;
+    const text = joinable ? row.join(SEPARATOR) : JSON_ROW + JSON.stringify(row);
+    // A UTF-16 unit becomes at most 3 UTF-8 bytes.
+    const room = this.used + text.length * 3;
     if (room > this.block.length) this.grow(room);
     const start = this.used;
-    const end = start + this.block.write(text, start, 'utf8');
-    this.block[end] = NEWLINE;
-    this.used = end + 1;
+    this.used += this.block.write(text, start, 'utf8');
     return this.starts.push(start) - 1;
   }
 
   drop(handle: number): void {
     const start = this.starts[handle];
-    if (start === undefined || this.block[start] === SPACE) return;
-    const end = (this.starts[handle + 1] ?? this.used) - 1;
-    this.block.fill(SPACE, start, end);
+    if (start === undefined || start < 0) return;
+    this.starts[handle] = ~start;
     this.dropped++;
   }
 
@@ -114,8 +142,9 @@ export class JsonRowBuffer implements RowBuffer {
     const encoded: EncodedRows = {
       bytes: this.block.buffer as ArrayBuffer,
       length: this.used,
+      starts: Int32Array.from(this.starts),
       count: this.count,
-      jsonColumns: this.jsonColumns,
+      numeric: this.numeric,
       fill,
     };
     this.block = this.pool.acquire(Math.min(this.block.length, MAX_BATCH_BYTES));
@@ -133,12 +162,12 @@ export class JsonRowBuffer implements RowBuffer {
 }
 
 /**
- * Reads an encoded batch back one row at a time, so the worker never holds the batch as one
- * large string or as thousands of parsed rows at once.
+ * Reads an encoded batch back one row at a time, as values ready to bind, so the worker never
+ * holds the batch as one large string or as thousands of rows at once.
  */
 export class RowReader {
   private readonly block: Buffer;
-  private position = 0;
+  private index = 0;
 
   constructor(private readonly encoded: EncodedRows) {
     this.block = Buffer.from(encoded.bytes, 0, encoded.length);
@@ -150,25 +179,26 @@ export class RowReader {
   }
 
   /** The next row, or undefined after the last. */
-  next(): CellValue[] | undefined {
-    const { block } = this;
-    while (this.position < block.length) {
-      const start = this.position;
-      let end = block.indexOf(NEWLINE, start);
-      if (end === -1) end = block.length;
-      this.position = end + 1;
-      if (block[start] === SPACE) continue; // a dropped row
-      const line = block.toString('utf8', start, end);
-      const { jsonColumns } = this.encoded;
-      let tab = jsonColumns.length === 0 ? line.length : line.indexOf('\t');
-      const row = JSON.parse(line.slice(0, tab)) as CellValue[];
-      for (const i of jsonColumns) {
-        const from = tab + 1;
-        tab = line.indexOf('\t', from);
-        if (tab === -1) tab = line.length;
-        if (tab > from) row[i] = line.slice(from, tab);
+  next(): BoundCell[] | undefined {
+    const { starts, numeric, fill } = this.encoded;
+    while (this.index < starts.length) {
+      const start = starts[this.index]!;
+      this.index++;
+      if (start < 0) continue; // a dropped row
+      const following = this.index < starts.length ? starts[this.index]! : this.block.length;
+      const end = following < 0 ? ~following : following;
+      const text = this.block.toString('utf8', start, end);
+      const row: BoundCell[] =
+        text.charCodeAt(0) === JSON_ROW_CODE ? JSON.parse(text.slice(1)) : text.split(SEPARATOR);
+      for (let i = 0; i < row.length; i++) {
+        const cell = row[i];
+        if (typeof cell !== 'string') continue; // a JSON row's number or null
+        const first = cell.charCodeAt(0);
+        if (first === STRING_CODE) row[i] = cell.slice(1);
+        else if (first === NUMBER_CODE) row[i] = Number(cell.slice(1));
+        else if (cell.length === 0) row[i] = null;
+        else if (numeric[i] === 1) row[i] = Number(cell);
       }
-      const fill = this.encoded.fill;
       if (fill !== undefined) row[fill.index] = fill.value;
       return row;
     }
@@ -178,7 +208,7 @@ export class RowReader {
 
 /** Encodes rows given as cell arrays (a batch that did not come through a row buffer). */
 export function encodeRows(table: TableSpec, batch: RowBatch, pool: BlockPool): RowBatch {
-  const buffer = new JsonRowBuffer(batch.columns, jsonColumnsOf(table, batch.columns), pool);
+  const buffer = new TextRowBuffer(batch.columns, numericColumnsOf(table, batch.columns), pool);
   for (const row of batch.rows) buffer.add(row);
   return buffer.take(undefined);
 }
