@@ -211,6 +211,37 @@ describe('values and metadata', { concurrency: 2 }, () => {
     db.close();
   });
 
+  test('text that looks like the row encoding between threads is stored as sent', async () => {
+    // The SQLite dialect joins cells with U+001F and marks cells with control characters
+    // (sqlite-row-buffer.ts); none of that may show in the table. Validation is off so that a
+    // string can reach an integer column.
+    const ws = fresh();
+    const result = await runTarget(
+      ws.config({ validate_records: false }),
+      singer(
+        schema('t', {
+          id: { type: 'integer' },
+          name: { type: ['string', 'null'] },
+          note: { type: ['string', 'null'] },
+          count: { type: ['integer', 'null'] },
+          flag: { type: ['boolean', 'null'] },
+          doc: { type: ['object', 'null'], properties: { a: { type: 'string' } } },
+        }),
+        record('t', { id: 1, name: '', note: null, count: 'abc', flag: true, doc: { a: '\u001f' } }),
+        record('t', { id: 2, name: 'unit\u001fseparator', note: '\u0001one', count: 7, flag: false }),
+        record('t', { id: 3, name: 'line\nbreak\r\n', note: '\u001dstart', count: null, doc: {} }),
+        record('t', { id: 4, name: '\u0002two', note: '\u0000', count: 12, flag: null }),
+      ),
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(rows(ws.db, 't', 'id'), [
+      { id: 1, name: '', note: null, count: 'abc', flag: 1, doc: '{"a":"\\u001f"}' },
+      { id: 2, name: 'unit\u001fseparator', note: '\u0001one', count: 7, flag: 0, doc: null },
+      { id: 3, name: 'line\nbreak\r\n', note: '\u001dstart', count: null, flag: null, doc: '{}' },
+      { id: 4, name: '\u0002two', note: '\u0000', count: 12, flag: null, doc: null },
+    ]);
+  });
+
   test('add_record_metadata adds the SDK _sdc_* columns', async () => {
     const ws = fresh();
     const result = await runTarget(
