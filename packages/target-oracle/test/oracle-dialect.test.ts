@@ -3,13 +3,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createLogger, SingerError } from '@wms-singer/singer';
-import type { RowBatch, TableSpec } from '../src/dialects/dialect.js';
+import type { ColumnChange, RowBatch, TableSpec } from '../src/dialects/dialect.js';
 import {
   createOracleDialect,
   type OracleDialectOptions,
   type OracleSettings,
 } from '../src/dialects/oracle/index.js';
-import { type Call, driverError, type FakeServer, RecordingOracle } from './support/oracle-fake.js';
+import {
+  type Call,
+  driverError,
+  FakeCatalog,
+  type FakeServer,
+  RecordingOracle,
+} from './support/oracle-fake.js';
 
 const settings: OracleSettings = {
   user: 'loader',
@@ -503,3 +509,97 @@ test('direct path refused by the server: the batch falls back to array inserts, 
     'DROP TABLE WMS.STG_RUN1_2_ORDER_HDR PURGE',
   ]);
 });
+
+// Widening through a new column takes several DDL steps, each committed on its own. A crash between
+// them must neither lose values nor leave the engine a half-widened table, and a replay after a
+// lost connection must not copy values twice.
+const hdr = { schema: 'wms', name: 'order_hdr' };
+const toText: ColumnChange = {
+  column: 'order_nbr',
+  from: { kind: 'string', maxLength: 10 },
+  to: { kind: 'string' },
+};
+const marker = 'singer:widening of ORDER_NBR';
+
+test('a widening cut short after the old column was dropped is finished when the table is next described', async () => {
+  const catalog = new FakeCatalog([
+    ['ID', 'NUMBER'],
+    ['ORDER_NBR_W$', 'CLOB', marker],
+  ]);
+  const { dialect, lines } = await openDialect(catalog.server());
+  const columns = await dialect.describeTable(hdr);
+  assert.deepEqual(
+    columns?.map((c) => [c.name, c.type]),
+    [
+      ['id', { kind: 'integer' }],
+      ['order_nbr', { kind: 'string' }],
+    ],
+  );
+  assert.deepEqual(catalog.state, ['ID NUMBER', 'ORDER_NBR CLOB']);
+  assert.ok(lines.some((l) => l.includes('"column":"order_nbr"') && l.includes('it is finished')));
+});
+
+test('a widening cut short before the old column was dropped is undone, then runs again', async () => {
+  const catalog = new FakeCatalog([
+    ['ID', 'NUMBER'],
+    ['ORDER_NBR', 'VARCHAR2(10 CHAR)'],
+    ['ORDER_NBR_W$', 'CLOB', marker],
+  ]);
+  const { dialect, lines } = await openDialect(catalog.server());
+  const columns = await dialect.describeTable(hdr);
+  assert.deepEqual(
+    columns?.map((c) => [c.name, c.type]),
+    [
+      ['id', { kind: 'integer' }],
+      ['order_nbr', { kind: 'string', maxLength: 10 }],
+    ],
+  );
+  assert.deepEqual(catalog.state, ['ID NUMBER', 'ORDER_NBR VARCHAR2']);
+  assert.ok(lines.some((l) => l.includes('its new column is dropped and the widening runs again')));
+  await dialect.alterColumns(hdr, [toText]);
+  assert.deepEqual(catalog.state, ['ID NUMBER', 'ORDER_NBR CLOB']);
+});
+
+test('a widening cut short after the rename gets its final comment', async () => {
+  const catalog = new FakeCatalog([
+    ['ID', 'NUMBER'],
+    ['ORDER_NBR', 'CLOB', `${marker} as singer:json`],
+  ]);
+  const { dialect } = await openDialect(catalog.server());
+  const columns = await dialect.describeTable(hdr);
+  assert.deepEqual(columns?.[1]?.type, { kind: 'json' });
+  assert.deepEqual(catalog.state, ['ID NUMBER', 'ORDER_NBR CLOB singer:json']);
+});
+
+for (const [lostAfter, updates, retried] of [
+  // the new column is there: the copy runs again (the old column still holds the old values)
+  ['UPDATE', 2, ['UPDATE WMS.ORDER_HDR', 'ALTER TABLE', 'ALTER TABLE', 'COMMENT ON']],
+  // renamed: a second copy would convert converted values; only the final comment is left
+  ['ALTER TABLE WMS.ORDER_HDR RENAME', 1, ['COMMENT ON']],
+  // finished, but the answer was lost: nothing is left to do
+  ["COMMENT ON COLUMN WMS.ORDER_HDR.ORDER_NBR IS ''", 1, []],
+] as const) {
+  test(`a connection lost after "${lostAfter.split(' ').slice(0, 5).join(' ')}" resumes the widening where it stopped`, async () => {
+    const catalog = new FakeCatalog([
+      ['ID', 'NUMBER'],
+      ['ORDER_NBR', 'VARCHAR2(10 CHAR)'],
+    ]);
+    let lost = false;
+    catalog.afterStatement = (sql) => {
+      if (!lost && sql.startsWith(lostAfter)) {
+        lost = true;
+        throw driverError('NJS-500', 'connection to the Oracle Database was broken', true);
+      }
+    };
+    const { dialect, fake } = await openDialect(catalog.server());
+    await dialect.alterColumns(hdr, [toText]);
+    assert.ok(lost);
+    assert.deepEqual(catalog.state, ['ID NUMBER', 'ORDER_NBR CLOB']);
+    assert.equal(fake.of('execute', 'UPDATE').length, updates);
+    const last = Math.max(...fake.calls.map((c) => c.session));
+    const replayed = fake.calls
+      .filter((c) => c.session === last && c.kind === 'execute' && !(c.sql ?? '').includes('ALL_TAB_COLUMNS'))
+      .map((c) => (c.sql ?? '').split(' ').slice(0, 2).join(' '));
+    assert.deepEqual(replayed, retried);
+  });
+}

@@ -83,6 +83,15 @@ function corpus(): Map<string, string> {
     for (const [from, to] of WIDENINGS) {
       const change: ColumnChange = { column: 'order', from, to };
       add(`${variant} widen ${from.kind}->${to.kind}`, sql.alterColumn(ref, change));
+      const widening = sql.widening(ref, change);
+      if (widening.kind === 'scratch') {
+        const { scratch, base, marker } = widening;
+        add(`${variant} recover widen ${from.kind}->${to.kind}`, [
+          ...sql.recoverWidening(ref, scratch, marker, true),
+          ...sql.recoverWidening(ref, scratch, marker, false),
+          ...sql.recoverWidening(ref, base, marker, true),
+        ]);
+      }
     }
   }
   return statements;

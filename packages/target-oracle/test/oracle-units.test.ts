@@ -225,9 +225,22 @@ test('sql: MERGE never updates key columns and keeps ON in parentheses; replace 
   });
   assert.deepEqual(swap, [
     'ALTER TABLE WMS.ORDER_DTL ADD (ORD_QTY_W$ CLOB)',
+    "COMMENT ON COLUMN WMS.ORDER_DTL.ORD_QTY_W$ IS 'singer:widening of ORD_QTY'",
     'UPDATE WMS.ORDER_DTL SET ORD_QTY_W$ = TO_CLOB(ORD_QTY)',
     'COMMIT',
     'ALTER TABLE WMS.ORDER_DTL DROP COLUMN ORD_QTY',
     'ALTER TABLE WMS.ORDER_DTL RENAME COLUMN ORD_QTY_W$ TO ORD_QTY',
+    "COMMENT ON COLUMN WMS.ORDER_DTL.ORD_QTY IS ''",
   ]);
+  // To JSON on a server without the JSON type: the marker carries the comment the column ends with.
+  const toJson = sql.alterColumn(spec, {
+    column: 'ord_qty',
+    from: { kind: 'decimal' },
+    to: { kind: 'json' },
+  });
+  assert.equal(
+    toJson[1],
+    "COMMENT ON COLUMN WMS.ORDER_DTL.ORD_QTY_W$ IS 'singer:widening of ORD_QTY as singer:json'",
+  );
+  assert.equal(toJson.at(-1), "COMMENT ON COLUMN WMS.ORDER_DTL.ORD_QTY IS 'singer:json'");
 });

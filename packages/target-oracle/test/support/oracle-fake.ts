@@ -164,3 +164,81 @@ class FakeSession implements OracleSession {
     this.recorder.record({ session: this.id, kind: 'close', drop });
   }
 }
+
+/**
+ * A table's columns as ALL_TAB_COLUMNS shows them, kept up to date by the column DDL the dialect
+ * runs (ADD, DROP COLUMN, RENAME COLUMN, COMMENT ON COLUMN), for tests of multi-step changes.
+ * Use `server()` as the fake's server; `afterStatement` runs once a statement has taken effect
+ * (to lose the connection just after it, say).
+ */
+export class FakeCatalog {
+  afterStatement: (sql: string) => void = () => undefined;
+  private columns: Array<Record<string, unknown>>;
+
+  constructor(columns: Array<[name: string, dataType: string, comment?: string]>) {
+    this.columns = columns.map(([name, dataType, comment]) => {
+      const [, type, chars] = /^(\w+)(?:\((\d+) CHAR\))?$/.exec(dataType) ?? [];
+      return FakeCatalog.column(name, type ?? dataType, comment, chars);
+    });
+  }
+
+  /** `NAME TYPE [comment]` per column, in order. */
+  get state(): string[] {
+    return this.columns.map((c) =>
+      [c.COLUMN_NAME, c.DATA_TYPE, ...(c.COMMENTS === null ? [] : [c.COMMENTS])].join(' '),
+    );
+  }
+
+  server(): FakeServer {
+    return {
+      query: (sql) => {
+        if (sql.includes('ALL_TAB_COLUMNS')) return { rows: this.columns.map((c) => ({ ...c })) };
+        const answer = this.apply(sql);
+        this.afterStatement(sql);
+        return answer;
+      },
+    };
+  }
+
+  private apply(sql: string): QueryResult | undefined {
+    let match = /^ALTER TABLE \S+ ADD \((\S+) (\w+)(?:\((\d+) CHAR\))?\)$/.exec(sql);
+    if (match) {
+      this.columns.push(FakeCatalog.column(match[1]!, match[2]!, undefined, match[3]));
+      return { rowsAffected: 0 };
+    }
+    match = /^ALTER TABLE \S+ DROP COLUMN (\S+)$/.exec(sql);
+    if (match) {
+      this.columns = this.columns.filter((c) => c.COLUMN_NAME !== match![1]);
+      return { rowsAffected: 0 };
+    }
+    match = /^ALTER TABLE \S+ RENAME COLUMN (\S+) TO (\S+)$/.exec(sql);
+    if (match) {
+      const column = this.columns.find((c) => c.COLUMN_NAME === match![1]);
+      if (column === undefined) throw driverError('ORA-00904', `"${match[1]}": invalid identifier`);
+      column.COLUMN_NAME = match[2];
+      return { rowsAffected: 0 };
+    }
+    match = /^COMMENT ON COLUMN \S+\.(\S+) IS '(.*)'$/.exec(sql);
+    if (match) {
+      const column = this.columns.find((c) => c.COLUMN_NAME === match![1]);
+      if (column === undefined) throw driverError('ORA-00904', `"${match[1]}": invalid identifier`);
+      column.COMMENTS = match[2] === '' ? null : match[2]!.replace(/''/g, "'");
+      return { rowsAffected: 0 };
+    }
+    return undefined;
+  }
+
+  private static column(name: string, dataType: string, comment?: string, chars?: string) {
+    return {
+      COLUMN_NAME: name,
+      DATA_TYPE: dataType,
+      DATA_LENGTH: chars === undefined ? 4000 : Number(chars) * 4,
+      CHAR_LENGTH: chars === undefined ? 0 : Number(chars),
+      CHAR_USED: chars === undefined ? null : 'C',
+      DATA_PRECISION: dataType === 'NUMBER' && name === 'ID' ? 19 : null,
+      DATA_SCALE: dataType === 'NUMBER' && name === 'ID' ? 0 : null,
+      NULLABLE: name === 'ID' ? 'N' : 'Y',
+      COMMENTS: comment ?? null,
+    };
+  }
+}

@@ -29,8 +29,14 @@ import {
   OracleSql,
   SEQ_COLUMN,
   type StagingTable,
+  type Widening,
 } from './oracle-sql.js';
-import { type CatalogColumn, columnTypeFromCatalog } from './oracle-types.js';
+import {
+  type CatalogColumn,
+  columnDdlType,
+  columnTypeFromCatalog,
+  parseWideningMarker,
+} from './oracle-types.js';
 
 export interface OracleDialectOptions {
   /** Opens the pool (or a fake); called once by open(). */
@@ -170,22 +176,56 @@ export class OracleDialect implements Dialect {
     await source.close();
   }
 
+  /**
+   * The table's columns. A widening that a crash cut short (a column carrying the widening marker)
+   * is first undone or finished, so the engine never sees a half-widened table.
+   */
   async describeTable(table: TableRef): Promise<ExistingColumn[] | undefined> {
-    const limit = this.features.maxIdentifierLength;
-    const binds = {
-      owner: table.schema ? identifierStored(table.schema, limit) : null,
-      table_name: identifierStored(table.name, limit),
-    };
-    const rows = await this.sessions.run('describing the table', this.label(table), async (session) => {
-      const result = await session.execute(this.sql.describe(), binds);
-      return (result.rows ?? []) as unknown as CatalogColumn[];
-    });
+    let rows = await this.sessions.run('describing the table', this.label(table), (session) =>
+      this.catalog(session, table),
+    );
+    if (rows.some((row) => parseWideningMarker(row.COMMENTS) !== undefined)) {
+      await this.recoverWidenings(table, rows);
+      rows = await this.sessions.run('describing the table', this.label(table), (session) =>
+        this.catalog(session, table),
+      );
+    }
     if (rows.length === 0) return undefined;
     return rows.map((row) => ({
       name: row.COLUMN_NAME.toLowerCase(),
       type: columnTypeFromCatalog(row),
       nullable: row.NULLABLE === 'Y',
     }));
+  }
+
+  private async catalog(session: OracleSession, table: TableRef): Promise<CatalogColumn[]> {
+    const limit = this.features.maxIdentifierLength;
+    const binds = {
+      owner: table.schema ? identifierStored(table.schema, limit) : null,
+      table_name: identifierStored(table.name, limit),
+    };
+    const result = await session.execute(this.sql.describe(), binds);
+    return (result.rows ?? []) as unknown as CatalogColumn[];
+  }
+
+  private async recoverWidenings(table: TableRef, rows: CatalogColumn[]): Promise<void> {
+    const names = new Set(rows.map((row) => row.COLUMN_NAME));
+    for (const row of rows) {
+      const marker = parseWideningMarker(row.COMMENTS);
+      if (marker === undefined) continue;
+      const undo = row.COLUMN_NAME !== marker.base && names.has(marker.base);
+      await this.sessions.runDdl(
+        this.sql.recoverWidening(table, row.COLUMN_NAME, marker, names.has(marker.base)),
+        this.label(table),
+        undo ? 'undoing an interrupted widening' : 'finishing an interrupted widening',
+      );
+      this.options.logger.warn(
+        { table: this.label(table), column: marker.base.toLowerCase() },
+        undo
+          ? 'a widening was cut short before its old column was dropped: its new column is dropped and the widening runs again'
+          : 'a widening was cut short after its values were copied: it is finished',
+      );
+    }
   }
 
   async createTable(table: TableSpec): Promise<void> {
@@ -199,11 +239,14 @@ export class OracleDialect implements Dialect {
 
   async alterColumns(table: TableRef, changes: ColumnChange[]): Promise<void> {
     for (const change of changes) {
-      await this.sessions.runDdl(
-        this.sql.alterColumn(table, change),
-        this.label(table),
-        `widening column ${change.column}`,
-      );
+      const widening = this.sql.widening(table, change);
+      const operation = `widening column ${change.column}`;
+      if (widening.kind === 'in-place')
+        await this.sessions.runDdl(widening.statements, this.label(table), operation);
+      else if (widening.kind === 'scratch')
+        await this.sessions.run(operation, this.label(table), (session) =>
+          this.widenThroughScratch(session, table, widening),
+        );
     }
     // Staging tables carry the old types: the next batch builds new ones.
     for (const [key, state] of this.stagings)
@@ -306,6 +349,38 @@ export class OracleDialect implements Dialect {
       await session.commit();
       return result.rowsAffected ?? 0;
     });
+  }
+
+  /**
+   * One attempt at a widening through a new column, from wherever the catalog says the previous
+   * attempt stopped: a replay after a lost connection never copies values twice (the old column
+   * may already hold the converted ones).
+   */
+  private async widenThroughScratch(
+    session: OracleSession,
+    table: TableRef,
+    widening: Extract<Widening, { kind: 'scratch' }>,
+  ): Promise<void> {
+    const rows = await this.catalog(session, table);
+    const base = rows.find((row) => row.COLUMN_NAME === widening.base);
+    const scratch = rows.find((row) => row.COLUMN_NAME === widening.scratch);
+    if (base !== undefined && parseWideningMarker(base.COMMENTS) !== undefined) {
+      await session.execute(widening.finish); // renamed; only its final comment is missing
+      return;
+    }
+    if (scratch === undefined) {
+      if (base === undefined) throw new Error(`column ${widening.base} is missing`);
+      if (columnDdlType(columnTypeFromCatalog(base), this.features) === widening.to) return; // done
+      await session.execute(widening.add);
+      await session.execute(widening.mark);
+    }
+    if (base !== undefined) {
+      await session.execute(widening.fill);
+      await session.commit();
+      await session.execute(widening.drop);
+    }
+    await session.execute(widening.rename);
+    await session.execute(widening.finish);
   }
 
   private label(table: TableRef): string {

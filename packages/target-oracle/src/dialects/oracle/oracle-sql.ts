@@ -6,14 +6,47 @@
 import type { ColumnChange, ColumnSpec, ColumnType, TableRef, TableSpec } from '../dialect.js';
 import { type ColumnCodec, columnCodec, DATE_FORMAT, TIMESTAMP_TZ_FORMAT } from './oracle-binds.js';
 import type { OracleFeatures } from './oracle-features.js';
-import { derivedName, identifier, qualifiedName, quoteStored, sqlLiteral } from './oracle-identifiers.js';
-import { columnDdlType, kindComment, TIMESTAMP_TZ } from './oracle-types.js';
+import {
+  derivedName,
+  identifier,
+  qualifiedName,
+  quoteStored,
+  sqlLiteral,
+  storedName,
+} from './oracle-identifiers.js';
+import {
+  columnDdlType,
+  kindComment,
+  TIMESTAMP_TZ,
+  type WideningMarker,
+  wideningMarker,
+} from './oracle-types.js';
 
 /** Engine names never contain `$`, so these cannot collide with a stream's columns. */
 export const SEQ_COLUMN = 'STG$SEQ';
 const RANK_COLUMN = 'STG$RN';
 
 export type StagingKind = 'temporary' | 'heap';
+
+/** How a column is widened (OracleSql.widening); names as stored, statements as SQL text. */
+export type Widening =
+  | { kind: 'none' }
+  | { kind: 'in-place'; statements: string[] }
+  | {
+      kind: 'scratch';
+      base: string;
+      scratch: string;
+      /** The new column's type as created. */
+      to: string;
+      /** What the new column's comment says while the widening runs. */
+      marker: WideningMarker;
+      add: string;
+      mark: string;
+      fill: string;
+      drop: string;
+      rename: string;
+      finish: string;
+    };
 
 export interface StagingTable {
   /** Owner and table as stored (for directPathLoad); owner undefined means the current schema. */
@@ -52,13 +85,11 @@ export class OracleSql {
   }
 
   /** COMMENT ON COLUMN for the columns whose kind their storage type does not tell. */
-  private kindComments(ref: TableRef, columns: ColumnSpec[], as?: string): string[] {
+  private kindComments(ref: TableRef, columns: ColumnSpec[]): string[] {
     const statements: string[] = [];
     for (const column of columns) {
       const comment = kindComment(column.type, this.features);
-      if (comment === undefined) continue;
-      const name = as ?? this.column(column.name);
-      statements.push(`COMMENT ON COLUMN ${this.table(ref)}.${name} IS ${sqlLiteral(comment)}`);
+      if (comment !== undefined) statements.push(this.comment(ref, this.column(column.name), comment));
     }
     return statements;
   }
@@ -109,26 +140,65 @@ export class OracleSql {
   /**
    * Widening a column. Oracle changes a type in place only for a longer VARCHAR2 or a wider NUMBER;
    * any other change (to CLOB, to text, to BINARY_DOUBLE) needs an empty column, so the values go
-   * through a new column: add, copy converted, drop the old one, rename the new one.
+   * through a new column: add it (its comment marks it as the widening of the old one), copy the
+   * values converted, commit, drop the old column, rename the new one, and give it its kind
+   * comment. Each step is DDL and commits on its own; the marker lets an interrupted widening be
+   * undone or finished (`recoverWidening`).
    */
-  alterColumn(ref: TableRef, change: ColumnChange): string[] {
+  widening(ref: TableRef, change: ColumnChange): Widening {
     const table = this.table(ref);
     const name = this.column(change.column);
     const from = columnDdlType(change.from, this.features);
     const to = columnDdlType(change.to, this.features);
-    if (from === to) return [];
-    if (inPlace(from, to)) return [`ALTER TABLE ${table} MODIFY (${name} ${to})`];
-    const scratchStored = derivedName([change.column, 'w$'], this.limit);
-    const scratch = quoteStored(scratchStored);
-    return [
-      `ALTER TABLE ${table} ADD (${scratch} ${to})`,
-      // A comment follows its column through the rename; the old column's goes with it.
-      ...this.kindComments(ref, [{ name: change.column, type: change.to, nullable: true }], scratch),
-      `UPDATE ${table} SET ${scratch} = ${convertExpression(name, change.from, change.to, to, this.features)}`,
-      'COMMIT',
-      `ALTER TABLE ${table} DROP COLUMN ${name}`,
-      `ALTER TABLE ${table} RENAME COLUMN ${scratch} TO ${name}`,
-    ];
+    if (from === to) return { kind: 'none' };
+    if (inPlace(from, to))
+      return { kind: 'in-place', statements: [`ALTER TABLE ${table} MODIFY (${name} ${to})`] };
+    const base = storedName(change.column, this.limit);
+    const scratch = derivedName([change.column, 'w$'], this.limit);
+    const scratchSql = quoteStored(scratch);
+    const marker = { base, comment: kindComment(change.to, this.features) };
+    return {
+      kind: 'scratch',
+      base,
+      scratch,
+      to,
+      marker,
+      add: `ALTER TABLE ${table} ADD (${scratchSql} ${to})`,
+      mark: this.comment(ref, scratchSql, wideningMarker(marker)),
+      fill: `UPDATE ${table} SET ${scratchSql} = ${convertExpression(name, change.from, change.to, to, this.features)}`,
+      drop: `ALTER TABLE ${table} DROP COLUMN ${name}`,
+      rename: `ALTER TABLE ${table} RENAME COLUMN ${scratchSql} TO ${name}`,
+      finish: this.comment(ref, name, marker.comment ?? ''),
+    };
+  }
+
+  /** Every statement of a widening, in order (what an uninterrupted widening runs). */
+  alterColumn(ref: TableRef, change: ColumnChange): string[] {
+    const widening = this.widening(ref, change);
+    if (widening.kind === 'none') return [];
+    if (widening.kind === 'in-place') return widening.statements;
+    const { add, mark, fill, drop, rename, finish } = widening;
+    return [add, mark, fill, 'COMMIT', drop, rename, finish];
+  }
+
+  /**
+   * What finishes or undoes a widening found cut short: `column` (as stored) carries the marker.
+   * - The old column still there: the copy may be partial; drop the new column (the engine asks
+   *   for the widening again).
+   * - The old column dropped: the copy was committed before; rename the new column into place.
+   * - The marked column is the old name already: only its final comment is missing.
+   */
+  recoverWidening(ref: TableRef, column: string, marker: WideningMarker, baseExists: boolean): string[] {
+    const table = this.table(ref);
+    const base = quoteStored(marker.base);
+    const finish = this.comment(ref, base, marker.comment ?? '');
+    if (column === marker.base) return [finish];
+    if (baseExists) return [`ALTER TABLE ${table} DROP COLUMN ${quoteStored(column)}`];
+    return [`ALTER TABLE ${table} RENAME COLUMN ${quoteStored(column)} TO ${base}`, finish];
+  }
+
+  private comment(ref: TableRef, column: string, text: string): string {
+    return `COMMENT ON COLUMN ${this.table(ref)}.${column} IS ${sqlLiteral(text)}`;
   }
 
   /**

@@ -58,6 +58,28 @@ export function kindComment(type: ColumnType, features: OracleFeatures): string 
   return undefined;
 }
 
+/**
+ * The comment that marks the new column of a widening in progress (see OracleSql.widening): it
+ * names the column the values come from, as stored, and the comment that column ends with, so a
+ * widening cut short by a crash can be undone or finished from the catalog alone.
+ */
+export interface WideningMarker {
+  base: string;
+  comment: string | undefined;
+}
+
+const WIDENING_MARKER = /^singer:widening of (\S+)(?: as (\S+))?$/;
+
+export function wideningMarker(marker: WideningMarker): string {
+  return `singer:widening of ${marker.base}${marker.comment === undefined ? '' : ` as ${marker.comment}`}`;
+}
+
+export function parseWideningMarker(comment: string | null): WideningMarker | undefined {
+  const match = comment === null ? null : WIDENING_MARKER.exec(comment);
+  if (match === null) return undefined;
+  return { base: match[1]!, comment: match[2] };
+}
+
 /** A row of ALL_TAB_COLUMNS (the fields describeTable selects). */
 export interface CatalogColumn {
   COLUMN_NAME: string;
