@@ -5,7 +5,14 @@ import { RowRenderer } from '../data/render.js';
 import { RowContext } from '../data/row.js';
 import type { Table } from '../data/table.js';
 import { apiError } from '../errors.js';
-import { encodeCursor, fieldsParam, formatParam, type ListQuery, parseListQuery } from '../query/params.js';
+import {
+  type Cursor,
+  encodeCursor,
+  fieldsParam,
+  formatParam,
+  type ListQuery,
+  parseListQuery,
+} from '../query/params.js';
 import { QueryEngine } from '../query/plan.js';
 import type { Endpoint } from '../types.js';
 import type { FaultPlan } from './faults.js';
@@ -185,12 +192,18 @@ export class Api {
   }
 
   private sequenced(query: ListQuery): Answer {
-    const { rows, next } = this.engine.sequenced(query);
+    const { rows, next, previous } = this.engine.sequenced(query);
     if (rows.length === 0) throw apiError(404, 'No records found.', null);
-    const nextUrl =
-      next === undefined ? 'null' : JSON.stringify(this.pageUrl(query, 'cursor', encodeCursor(next)));
+    const link = (cursor: Cursor | undefined): string =>
+      cursor === undefined ? 'null' : JSON.stringify(this.pageUrl(query, 'cursor', encodeCursor(cursor)));
     return ok(
-      '{"next_page":' + nextUrl + ',"previous_page":null,"results":' + this.results(query, rows) + '}',
+      '{"next_page":' +
+        link(next) +
+        ',"previous_page":' +
+        link(previous) +
+        ',"results":' +
+        this.results(query, rows) +
+        '}',
     );
   }
 }

@@ -13,11 +13,15 @@ export interface OrderKey {
   desc: boolean;
 }
 
-/** Where a sequenced walk resumes: the last row served (keyset) or an offset, and the page number. */
+/**
+ * Where a sequenced walk resumes: after the last row served (keyset) or at an offset, and the
+ * page number. A backward cursor (a `previous_page`) serves the page that ends just before `key`.
+ */
 export interface Cursor {
   position: number;
   page: number;
   key: string;
+  back?: boolean;
 }
 
 export interface ListQuery {
@@ -41,7 +45,8 @@ export interface ListSettings extends ValueRules {
 }
 
 export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(`p=${cursor.position}&n=${cursor.page}&k=${cursor.key}`).toString('base64');
+  const back = cursor.back === true ? '&d=b' : '';
+  return Buffer.from(`p=${cursor.position}&n=${cursor.page}&k=${cursor.key}${back}`).toString('base64');
 }
 
 function decodeCursor(text: string): Cursor {
@@ -52,7 +57,9 @@ function decodeCursor(text: string): Cursor {
   if (!Number.isInteger(position) || position < 0 || !Number.isInteger(page) || page < 1 || key === null) {
     throw apiError(400, 'Invalid cursor', { cursor: text });
   }
-  return { position, page, key };
+  const direction = fields.get('d');
+  if (direction !== null && direction !== 'b') throw apiError(400, 'Invalid cursor', { cursor: text });
+  return direction === 'b' ? { position, page, key, back: true } : { position, page, key };
 }
 
 function positiveInt(params: Map<string, string>, name: string): number | undefined {

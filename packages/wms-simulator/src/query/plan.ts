@@ -40,6 +40,7 @@ export interface PagedAnswer {
 export interface SequencedAnswer {
   rows: number[];
   next: Cursor | undefined;
+  previous: Cursor | undefined;
 }
 
 function chooseAccess(query: ListQuery): { kind: AccessKind; desc: boolean } {
@@ -250,45 +251,100 @@ export class QueryEngine {
     const cursor = query.cursor;
     const served = cursor === undefined ? 0 : cursor.position;
     const page = query.page;
+    const size = query.pageSize;
     if (access.kind === 'sorted') {
       const view = this.matching(query);
       const rows: number[] = [];
-      const end = Math.min(view.rows.length, served + query.pageSize);
+      const end = Math.min(view.rows.length, served + size);
       for (let i = served; i < end; i++) rows.push(viewAt(view, i));
       const next = end < view.rows.length ? { position: end, page: page + 1, key: String(end) } : undefined;
-      return { rows, next };
+      const start = Math.max(0, served - size);
+      const previous =
+        served > 0 ? { position: start, page: Math.max(1, page - 1), key: String(start) } : undefined;
+      return { rows, next, previous };
     }
-    let pos: number;
-    if (cursor === undefined) {
-      pos = access.desc ? access.hi - 1 : access.lo;
-    } else if (access.kind === 'id') {
-      const lastIdx = Number(cursor.key) - 1;
-      if (!Number.isInteger(lastIdx)) throw apiError(400, 'Invalid cursor', null);
-      pos = access.desc ? Math.min(access.hi - 1, lastIdx - 1) : Math.max(access.lo, lastIdx + 1);
-    } else {
-      const [m, id] = cursor.key.split(':').map(Number) as [number, number];
-      if (!Number.isFinite(m) || !Number.isInteger(id)) throw apiError(400, 'Invalid cursor', null);
-      const after = modKeySearch(table, m, id - 1);
-      pos = access.desc
-        ? Math.min(access.hi - 1, after - 1 - (this.isAt(table, after - 1, m, id) ? 1 : 0))
-        : Math.max(access.lo, after);
-    }
-    const rows: number[] = [];
     const step = access.desc ? -1 : 1;
-    let more = false;
-    for (; pos >= access.lo && pos < access.hi; pos += step) {
+    const back = cursor?.back === true;
+    // A backward cursor serves the page ending just before its row: walk backwards, then reverse.
+    const from =
+      cursor === undefined
+        ? access.desc
+          ? access.hi - 1
+          : access.lo
+        : this.keyPosition(access, table, cursor.key, back ? -step : step);
+    const walked = this.walk(access, table, from, back ? -step : step, size);
+    const rows = back ? walked.rows.reverse() : walked.rows;
+    if (rows.length === 0) return { rows, next: undefined, previous: undefined };
+    const first = rows[0] as number;
+    const last = rows[rows.length - 1] as number;
+    // Forwards, more rows were seen; backwards, the page came from the next one, unless that one
+    // has gone since: look for a row after this page.
+    const more = back
+      ? this.walk(
+          access,
+          table,
+          this.keyPosition(access, table, this.keyOf(access, table, last), step),
+          step,
+          0,
+        ).more
+      : walked.more;
+    // Forwards, any page but the first has one before it; backwards, only if more rows were seen.
+    const earlier = back ? walked.more : cursor !== undefined;
+    return {
+      rows,
+      next: more
+        ? { position: served + rows.length, page: page + 1, key: this.keyOf(access, table, last) }
+        : undefined,
+      previous: earlier
+        ? {
+            position: Math.max(0, served - size),
+            page: Math.max(1, page - 1),
+            key: this.keyOf(access, table, first),
+            back: true,
+          }
+        : undefined,
+    };
+  }
+
+  /**
+   * Up to `count` matching rows from position `from` in steps of `step`, within the access range;
+   * `more` says whether another matching row follows them.
+   */
+  private walk(
+    access: Access,
+    table: Table,
+    from: number,
+    step: number,
+    count: number,
+  ): { rows: number[]; more: boolean } {
+    const rows: number[] = [];
+    for (let pos = from; pos >= access.lo && pos < access.hi; pos += step) {
       const idx = this.rowAt(access, table, pos);
       if (idx < 0 || !this.matches(table, idx, access.residual)) continue;
-      if (rows.length === query.pageSize) {
-        more = true;
-        break;
-      }
+      if (rows.length === count) return { rows, more: true };
       rows.push(idx);
     }
-    if (!more || rows.length === 0) return { rows, next: undefined };
-    const last = rows[rows.length - 1] as number;
-    const key = access.kind === 'id' ? String(last + 1) : `${table.modTs[last]}:${last + 1}`;
-    return { rows, next: { position: served + rows.length, page: page + 1, key } };
+    return { rows, more: false };
+  }
+
+  /** The first position strictly past a cursor's row (`key`) when walking in steps of `step`. */
+  private keyPosition(access: Access, table: Table, key: string, step: number): number {
+    if (access.kind === 'id') {
+      const idx = Number(key) - 1;
+      if (!Number.isInteger(idx)) throw apiError(400, 'Invalid cursor', null);
+      return step > 0 ? Math.max(access.lo, idx + 1) : Math.min(access.hi - 1, idx - 1);
+    }
+    const [m, id] = key.split(':').map(Number) as [number, number];
+    if (!Number.isFinite(m) || !Number.isInteger(id)) throw apiError(400, 'Invalid cursor', null);
+    const after = modKeySearch(table, m, id - 1);
+    return step > 0
+      ? Math.max(access.lo, after)
+      : Math.min(access.hi - 1, after - 1 - (this.isAt(table, after - 1, m, id) ? 1 : 0));
+  }
+
+  /** A keyset cursor's key for a row: its id, or its mod_ts and id. */
+  private keyOf(access: Access, table: Table, idx: number): string {
+    return access.kind === 'id' ? String(idx + 1) : `${table.modTs[idx]}:${idx + 1}`;
   }
 
   private isAt(table: Table, pos: number, m: number, id: number): boolean {
