@@ -87,9 +87,9 @@ function corpus(): Map<string, string> {
       if (widening.kind === 'scratch') {
         const { scratch, base, marker } = widening;
         add(`${variant} recover widen ${from.kind}->${to.kind}`, [
-          ...sql.recoverWidening(ref, scratch, marker, true),
-          ...sql.recoverWidening(ref, scratch, marker, false),
-          ...sql.recoverWidening(ref, base, marker, true),
+          ...sql.recoverWidening(ref, scratch, marker, true).statements,
+          ...sql.recoverWidening(ref, scratch, marker, false).statements,
+          ...sql.recoverWidening(ref, base, marker, true).statements,
         ]);
       }
     }

@@ -275,31 +275,22 @@ export class QueryEngine {
     const walked = this.walk(access, table, from, back ? -step : step, size);
     const rows = back ? walked.rows.reverse() : walked.rows;
     if (rows.length === 0) return { rows, next: undefined, previous: undefined };
-    const first = rows[0] as number;
-    const last = rows[rows.length - 1] as number;
+    const lastKey = this.keyOf(access, table, rows[rows.length - 1] as number);
     // Forwards, more rows were seen; backwards, the page came from the next one, unless that one
     // has gone since: look for a row after this page.
     const more = back
-      ? this.walk(
-          access,
-          table,
-          this.keyPosition(access, table, this.keyOf(access, table, last), step),
-          step,
-          0,
-        ).more
+      ? this.walk(access, table, this.keyPosition(access, table, lastKey, step), step, 0).more
       : walked.more;
     // Forwards, any page but the first has one before it; backwards, only if more rows were seen.
     const earlier = back ? walked.more : cursor !== undefined;
     return {
       rows,
-      next: more
-        ? { position: served + rows.length, page: page + 1, key: this.keyOf(access, table, last) }
-        : undefined,
+      next: more ? { position: served + rows.length, page: page + 1, key: lastKey } : undefined,
       previous: earlier
         ? {
             position: Math.max(0, served - size),
             page: Math.max(1, page - 1),
-            key: this.keyOf(access, table, first),
+            key: this.keyOf(access, table, rows[0] as number),
             back: true,
           }
         : undefined,

@@ -213,9 +213,14 @@ export class OracleDialect implements Dialect {
     for (const row of rows) {
       const marker = parseWideningMarker(row.COMMENTS);
       if (marker === undefined) continue;
-      const undo = row.COLUMN_NAME !== marker.base && names.has(marker.base);
+      const { undo, statements } = this.sql.recoverWidening(
+        table,
+        row.COLUMN_NAME,
+        marker,
+        names.has(marker.base),
+      );
       await this.sessions.runDdl(
-        this.sql.recoverWidening(table, row.COLUMN_NAME, marker, names.has(marker.base)),
+        statements,
         this.label(table),
         undo ? 'undoing an interrupted widening' : 'finishing an interrupted widening',
       );

@@ -183,18 +183,27 @@ export class OracleSql {
 
   /**
    * What finishes or undoes a widening found cut short: `column` (as stored) carries the marker.
-   * - The old column still there: the copy may be partial; drop the new column (the engine asks
-   *   for the widening again).
+   * - The old column still there: the copy may be partial; drop the new column (`undo`: the
+   *   engine asks for the widening again).
    * - The old column dropped: the copy was committed before; rename the new column into place.
    * - The marked column is the old name already: only its final comment is missing.
    */
-  recoverWidening(ref: TableRef, column: string, marker: WideningMarker, baseExists: boolean): string[] {
+  recoverWidening(
+    ref: TableRef,
+    column: string,
+    marker: WideningMarker,
+    baseExists: boolean,
+  ): { undo: boolean; statements: string[] } {
     const table = this.table(ref);
     const base = quoteStored(marker.base);
     const finish = this.comment(ref, base, marker.comment ?? '');
-    if (column === marker.base) return [finish];
-    if (baseExists) return [`ALTER TABLE ${table} DROP COLUMN ${quoteStored(column)}`];
-    return [`ALTER TABLE ${table} RENAME COLUMN ${quoteStored(column)} TO ${base}`, finish];
+    if (column === marker.base) return { undo: false, statements: [finish] };
+    if (baseExists)
+      return { undo: true, statements: [`ALTER TABLE ${table} DROP COLUMN ${quoteStored(column)}`] };
+    return {
+      undo: false,
+      statements: [`ALTER TABLE ${table} RENAME COLUMN ${quoteStored(column)} TO ${base}`, finish],
+    };
   }
 
   private comment(ref: TableRef, column: string, text: string): string {
