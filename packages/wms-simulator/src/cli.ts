@@ -100,6 +100,17 @@ async function main(): Promise<void> {
       describe: 'simulated: time moves only by advance; wall: changes are stamped at the real time',
     })
     .option('start-time', { type: 'string', describe: 'First instant of the simulated clock (ISO-8601)' })
+    .option('page-latency-ms', {
+      type: 'number',
+      default: 0,
+      describe:
+        'Server time of a 1000-row list page (ms): a quarter for any list request, the rest in proportion to the rows',
+    })
+    .option('max-concurrent-requests', {
+      type: 'number',
+      default: 0,
+      describe: 'API requests served at once; more wait in arrival order (0: unlimited)',
+    })
     .option('gzip', {
       type: 'boolean',
       default: true,
@@ -151,6 +162,8 @@ async function main(): Promise<void> {
     subsecondFilters: argv['subsecond-filters'],
     timestampOffset: argv['timestamp-offset'],
     gzip: argv.gzip,
+    pageLatencyMs: argv['page-latency-ms'],
+    maxConcurrentRequests: argv['max-concurrent-requests'],
     clock: argv.clock,
     ...(argv['start-time'] === undefined ? {} : { startTime: argv['start-time'] }),
   };

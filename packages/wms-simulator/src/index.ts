@@ -11,6 +11,7 @@ export type {
   ModeFaultKind,
   RecordedRequest,
   RequestFaultKind,
+  ServerLoad,
   Simulator,
   SimulatorOptions,
 } from './types.js';

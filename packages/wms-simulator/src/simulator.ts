@@ -8,6 +8,7 @@ import { Api } from './http/api.js';
 import { Gatekeeper } from './http/auth.js';
 import type { ControlTarget } from './http/control.js';
 import { FaultPlan } from './http/faults.js';
+import { Workers } from './http/load.js';
 import { dispatch, TOKEN_PATH } from './http/server.js';
 import type {
   AdvanceRequest,
@@ -75,6 +76,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     () => faults,
   );
+  const workers = new Workers({
+    pageLatencyMs: options.pageLatencyMs ?? 0,
+    maxConcurrentRequests: options.maxConcurrentRequests ?? 0,
+  });
   const requests: RecordedRequest[] = [];
   const doAdvance = (change: AdvanceRequest = {}): AdvanceResult => advance(ds, change, advanceRng);
   const snapshot = (entity: string): Record<string, unknown>[] => {
@@ -98,10 +103,20 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     clearRequests: () => {
       requests.length = 0;
     },
+    load: () => ({ ...workers.load }),
   };
   const server: Server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     dispatch(
-      { environment, api, gate, faults: () => faults, requests, gzip: options.gzip ?? true, control: target },
+      {
+        environment,
+        api,
+        gate,
+        faults: () => faults,
+        requests,
+        gzip: options.gzip ?? true,
+        control: target,
+        workers,
+      },
       req,
       res,
     ).catch((error: unknown) => {
@@ -129,6 +144,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     snapshot,
     setFaults,
     expireTokens: target.expireTokens,
+    load: target.load,
+    resetLoadPeaks: () => workers.resetPeaks(),
     entities: () => ds.names(),
     stop: () =>
       new Promise<void>((resolve, reject) => {

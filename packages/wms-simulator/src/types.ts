@@ -122,6 +122,22 @@ export interface SimulatorOptions {
   clock?: 'simulated' | 'wall';
   /** Answer gzip when the client accepts it (default true). */
   gzip?: boolean;
+  /**
+   * Server time of a list page of 1000 rows, in ms (default 0): a quarter of it for any list request, the
+   * rest in proportion to the rows served (a 404 "no rows" costs the quarter).
+   */
+  pageLatencyMs?: number;
+  /** API requests served at once; more wait in arrival order (default 0: unlimited). No 429 is documented. */
+  maxConcurrentRequests?: number;
+}
+
+/** Requests in service and waiting for a worker (see `maxConcurrentRequests`). */
+export interface ServerLoad {
+  active: number;
+  queued: number;
+  /** Highest values since the start or `resetLoadPeaks()`. */
+  peakActive: number;
+  peakQueued: number;
 }
 
 export interface RecordedRequest {
@@ -168,6 +184,9 @@ export interface Simulator {
   snapshot(entity: string): Record<string, unknown>[];
   setFaults(faults: FaultConfig | undefined): void;
   expireTokens(): void;
+  /** API requests in service and queued now, and their peaks. */
+  load(): ServerLoad;
+  resetLoadPeaks(): void;
   entities(): string[];
   stop(): Promise<void>;
 }

@@ -21,6 +21,8 @@ export interface Answer {
   status: number;
   body: string;
   headers?: Record<string, string>;
+  /** Rows a list answer serves (its server time grows with them). */
+  rows?: number;
 }
 
 export interface Route {
@@ -47,6 +49,10 @@ const JSON_TYPE = { 'Content-Type': 'application/json; charset=utf-8' };
 
 function ok(body: string): Answer {
   return { status: 200, body, headers: JSON_TYPE };
+}
+
+function rowsServed(rows: number, body: string): Answer {
+  return { status: 200, body, headers: JSON_TYPE, rows };
 }
 
 export class Api {
@@ -174,7 +180,8 @@ export class Api {
       query.page < pageCount ? JSON.stringify(this.pageUrl(query, 'page', String(query.page + 1))) : 'null';
     const previous =
       query.page > 1 ? JSON.stringify(this.pageUrl(query, 'page', String(query.page - 1))) : 'null';
-    return ok(
+    return rowsServed(
+      rows.length,
       '{"result_count":' +
         (total + stale * query.pageSize) +
         ',"page_count":' +
@@ -196,7 +203,8 @@ export class Api {
     if (rows.length === 0) throw apiError(404, 'No records found.', null);
     const link = (cursor: Cursor | undefined): string =>
       cursor === undefined ? 'null' : JSON.stringify(this.pageUrl(query, 'cursor', encodeCursor(cursor)));
-    return ok(
+    return rowsServed(
+      rows.length,
       '{"next_page":' +
         link(next) +
         ',"previous_page":' +

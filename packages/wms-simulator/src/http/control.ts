@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dataset } from '../data/dataset.js';
 import { AdvanceError } from '../data/mutation.js';
 import { isoUtc } from '../data/time.js';
-import type { AdvanceRequest, AdvanceResult, FaultConfig, RecordedRequest } from '../types.js';
+import type { AdvanceRequest, AdvanceResult, FaultConfig, RecordedRequest, ServerLoad } from '../types.js';
 import type { Api } from './api.js';
 
 export interface ControlTarget {
@@ -15,6 +15,7 @@ export interface ControlTarget {
   expireTokens(): void;
   requests: RecordedRequest[];
   clearRequests(): void;
+  load(): ServerLoad;
 }
 
 export function readBody(req: IncomingMessage): Promise<string> {
@@ -96,7 +97,7 @@ export async function control(
         const table = target.ds.table(name);
         entities[name] = { rows: table.live, max_id: table.size };
       }
-      return json(res, 200, { now: isoUtc(target.ds.now), entities });
+      return json(res, 200, { now: isoUtc(target.ds.now), entities, load: target.load() });
     }
     return json(res, 404, { message: `unknown control endpoint ${method} /__sim/${action}` });
   } catch (error) {

@@ -8,6 +8,7 @@ import type { Answer, Api } from './api.js';
 import type { Gatekeeper } from './auth.js';
 import { type ControlTarget, control, readBody } from './control.js';
 import type { FaultPlan } from './faults.js';
+import { listLatencyMs, type Workers } from './load.js';
 
 export interface Dispatcher {
   environment: string;
@@ -17,6 +18,8 @@ export interface Dispatcher {
   requests: RecordedRequest[];
   gzip: boolean;
   control: ControlTarget;
+  /** Server time and the limit on requests served at once. */
+  workers: Workers;
 }
 
 const API_PREFIX = '/wms/lgfapi/v10';
@@ -78,8 +81,11 @@ export async function dispatch(d: Dispatcher, req: IncomingMessage, res: ServerR
   }
   let answer: Answer;
   let fault: RequestFaultKind | undefined;
+  const release = await d.workers.acquire();
+  let list = false;
   try {
     const route = d.api.route(path.slice(envPrefix.length + API_PREFIX.length));
+    list = route.endpoint === 'list';
     const auth = d.gate.check(req.headers.authorization);
     record.auth = auth.kind;
     if (record.method !== 'GET' && record.method !== 'HEAD')
@@ -125,9 +131,15 @@ export async function dispatch(d: Dispatcher, req: IncomingMessage, res: ServerR
     }
     answer = prepared.run();
   } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
+    if (!(error instanceof ApiError)) {
+      release();
+      throw error;
+    }
     answer = errorAnswer(error);
   }
+  // Server time: a list answer (a 404 "no rows" too) holds its worker while it is "computed".
+  if (list) await delay(listLatencyMs(d.workers.options.pageLatencyMs, answer.rows ?? 0));
+  release();
   if (fault === 'reset' || fault === 'truncated') return broken(res, record, answer, fault);
   return send(d, req, res, record, answer);
 }
