@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { type ConnectorDefinition, openInput } from '@wms-singer/singer';
-import { createDialect, dialectSettings } from './dialects/index.js';
+import {
+  type ConnectorDefinition,
+  openInput,
+  type SettingSchema,
+  type SettingsSchema,
+} from '@wms-singer/singer';
+import { createDialect, dialectChoiceSetting, dialectSettings } from './dialects/index.js';
 import { engineSettings, type TargetConfig } from './settings.js';
 import { Target } from './target.js';
 
@@ -24,14 +29,31 @@ export const targetDefinition: ConnectorDefinition<TargetConfig> = {
     'hard-delete',
     'soft-delete',
   ],
-  settings: {
-    type: 'object',
-    // Dialect settings first: the engine's own names win where both define one.
-    properties: { ...dialectSettings, ...engineSettings },
-  },
+  settings: targetSettings(),
   async run(context) {
     const dialect = createDialect(context.config, context.logger);
     const target = new Target(context.config, dialect, context);
     await target.load(openInput(context.input));
   },
 };
+
+/**
+ * The target's settings: `dialect` (its choices from the registry), the engine's, then every
+ * dialect's. A setting no part defines is refused with its name (additionalProperties), and a
+ * name or title defined twice is a programming error caught at load.
+ */
+export function targetSettings(): SettingsSchema {
+  const properties: Record<string, SettingSchema> = { dialect: dialectChoiceSetting() };
+  for (const [name, setting] of [...Object.entries(engineSettings), ...Object.entries(dialectSettings())]) {
+    if (properties[name] !== undefined) throw new Error(`setting ${name} is defined twice`);
+    properties[name] = setting;
+  }
+  const titles = new Map<string, string>();
+  for (const [name, setting] of Object.entries(properties)) {
+    const title = setting.title ?? name;
+    const other = titles.get(title);
+    if (other !== undefined) throw new Error(`settings ${other} and ${name} share the title "${title}"`);
+    titles.set(title, name);
+  }
+  return { type: 'object', additionalProperties: false, properties };
+}

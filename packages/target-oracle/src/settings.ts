@@ -3,10 +3,10 @@ import type { SettingSchema } from '@wms-singer/singer';
 export type LoadMethod = 'upsert' | 'append-only' | 'overwrite';
 export type InvalidRecordPolicy = 'fail' | 'skip' | 'dead_letter';
 
-/** The engine's settings after validation (defaults filled); dialects read their own keys too. */
+/** The engine's settings after validation (defaults filled); each dialect reads its own keys too. */
 export interface TargetConfig {
-  dialect: 'oracle' | 'sqlite';
-  sqlite_path?: string;
+  /** The name of a registered dialect (dialects/index.ts). */
+  dialect: string;
   default_target_schema?: string;
   table_prefix: string;
   load_method: LoadMethod;
@@ -23,18 +23,6 @@ export interface TargetConfig {
 
 /** Settings of the engine, whatever the database. */
 export const engineSettings: Record<string, SettingSchema> = {
-  dialect: {
-    type: 'string',
-    title: 'Dialect',
-    enum: ['oracle', 'sqlite'],
-    default: 'oracle',
-    description: 'Database to load: Oracle Database, or an embedded SQLite file (development, demo, tests).',
-  },
-  sqlite_path: {
-    type: 'string',
-    title: 'SQLite path',
-    description: 'SQLite database file (created when missing); required when dialect is sqlite.',
-  },
   default_target_schema: {
     type: 'string',
     title: 'Default target schema',

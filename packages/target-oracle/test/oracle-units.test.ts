@@ -18,7 +18,7 @@ import {
   columnTypeFromCatalog,
   kindComment,
 } from '../src/dialects/oracle/oracle-types.js';
-import { EVERY_TYPE } from './support/oracle-corpus.js';
+import { EVERY_TYPE, wideningStatements } from './support/oracle-corpus.js';
 import { driverError } from './support/oracle-fake.js';
 
 test('identifiers: plain names unquoted upper case; reserved, underscore-led and odd names quoted', () => {
@@ -215,10 +215,10 @@ test('sql: MERGE never updates key columns and keeps ON in parentheses; replace 
   assert.match(merge, /PARTITION BY x\.ORDER_ID, x\.SEQ_NBR ORDER BY x\.STG\$SEQ DESC/);
   assert.equal(sql.deleteAll(spec), 'DELETE FROM WMS.ORDER_DTL');
   assert.deepEqual(
-    sql.alterColumn(spec, { column: 'ord_qty', from: { kind: 'integer' }, to: { kind: 'decimal' } }),
+    wideningStatements(sql, spec, { column: 'ord_qty', from: { kind: 'integer' }, to: { kind: 'decimal' } }),
     ['ALTER TABLE WMS.ORDER_DTL MODIFY (ORD_QTY NUMBER)'],
   );
-  const swap = sql.alterColumn(spec, {
+  const swap = wideningStatements(sql, spec, {
     column: 'ord_qty',
     from: { kind: 'string', maxLength: 10 },
     to: { kind: 'string' },
@@ -233,7 +233,7 @@ test('sql: MERGE never updates key columns and keeps ON in parentheses; replace 
     "COMMENT ON COLUMN WMS.ORDER_DTL.ORD_QTY IS ''",
   ]);
   // To JSON on a server without the JSON type: the marker carries the comment the column ends with.
-  const toJson = sql.alterColumn(spec, {
+  const toJson = wideningStatements(sql, spec, {
     column: 'ord_qty',
     from: { kind: 'decimal' },
     to: { kind: 'json' },

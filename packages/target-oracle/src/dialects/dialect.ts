@@ -7,6 +7,8 @@
  * an engine test that passes on SQLite tells us the engine is right for Oracle too.
  */
 
+import type { Logger, SettingSchema } from '@wms-singer/singer';
+
 /** Database-neutral column types, decided by the engine from JSON Schema. */
 export type ColumnType =
   | { kind: 'string'; maxLength?: number } // no maxLength: unbounded text
@@ -153,4 +155,27 @@ export interface Dialect {
 
   /** Retires rows of versions older than the activated one and commits; returns how many. */
   retireVersions(request: RetireVersionsRequest): Promise<number>;
+}
+
+/**
+ * A dialect as a plug-in: one self-contained module (its folder's `index.ts`) exporting one of
+ * these. The registry (`dialects/index.ts`) lists them; the `dialect` setting's choices, the
+ * settings schema and the settings reference are derived from that list, so adding a database
+ * touches its own folder and one line of the registry, never the engine.
+ */
+export interface DialectPlugin {
+  /** The value of the `dialect` setting that selects it. */
+  readonly name: string;
+  /** What it loads, for the `dialect` setting's description ("Oracle Database 19c and later"). */
+  readonly loads: string;
+  /**
+   * The settings only this dialect reads. Names are shared by every dialect's settings and the
+   * engine's: the registry refuses two definitions of one name and two settings with one title.
+   */
+  readonly settings: Record<string, SettingSchema>;
+  /**
+   * The dialect for a validated config (the engine's settings and every dialect's, defaults
+   * filled). A required setting of this dialect that is missing is one ConfigError naming it.
+   */
+  create(config: Readonly<Record<string, unknown>>, logger: Logger): Dialect;
 }

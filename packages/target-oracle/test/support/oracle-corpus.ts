@@ -5,7 +5,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JsonSchema } from '@wms-singer/singer';
-import type { ColumnSpec, ColumnType, TableSpec } from '../../src/dialects/dialect.js';
+import type {
+  ColumnChange,
+  ColumnSpec,
+  ColumnType,
+  TableRef,
+  TableSpec,
+} from '../../src/dialects/dialect.js';
+import type { OracleSql } from '../../src/dialects/oracle/oracle-sql.js';
 import { columnTypeOf } from '../../src/schema/column-types.js';
 import { normaliseName } from '../../src/schema/names.js';
 
@@ -249,3 +256,12 @@ export const corpusTables = (): TableSpec[] => [
   ...wmsTables,
   ...conformanceTables(),
 ];
+
+/** Every statement of a widening, in order: what an uninterrupted `alterColumns` runs. */
+export function wideningStatements(sql: OracleSql, ref: TableRef, change: ColumnChange): string[] {
+  const widening = sql.widening(ref, change);
+  if (widening.kind === 'none') return [];
+  if (widening.kind === 'in-place') return widening.statements;
+  const { add, mark, fill, drop, rename, finish } = widening;
+  return [add, mark, fill, 'COMMIT', drop, rename, finish];
+}

@@ -1,6 +1,6 @@
 // The Oracle dialect's public face: its settings and a factory. See docs/oracle.md.
 import { ConfigError, type Logger, type SettingSchema } from '@wms-singer/singer';
-import type { Dialect } from '../dialect.js';
+import type { Dialect, DialectPlugin } from '../dialect.js';
 import {
   type ConnectOptions,
   easyConnect,
@@ -90,7 +90,7 @@ export const oracleSettings: Record<string, SettingSchema> = {
   },
   staging_method: {
     type: 'string',
-    title: 'Load method',
+    title: 'Staging method',
     enum: ['array_insert', 'direct_path'],
     default: 'array_insert',
     description:
@@ -154,3 +154,10 @@ export function createOracleDialect(
     ...overrides,
   });
 }
+
+export const oracleDialect: DialectPlugin = {
+  name: 'oracle',
+  loads: 'Oracle Database 19c, 21c or 23ai through node-oracledb in Thin mode',
+  settings: oracleSettings,
+  create: (config, logger) => createOracleDialect(config as OracleSettings, logger),
+};

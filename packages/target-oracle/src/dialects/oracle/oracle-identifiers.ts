@@ -7,6 +7,7 @@
  * (`"_SDC_DELETED_AT"`, `"ORDER"`). Names past the limit are cut and given a hash suffix, so the
  * same long name always becomes the same short one.
  */
+import { shortenName } from '../../schema/names.js';
 
 /**
  * Oracle's reserved words (V$RESERVED_WORDS with RESERVED = 'Y', and the SQL Language Reference
@@ -32,28 +33,19 @@ const PLAIN = /^[A-Z][A-Z0-9_$#]*$/;
 
 export const isReservedWord = (upperName: string): boolean => RESERVED.has(upperName);
 
-/** FNV-1a, 32 bits: a stable, dependency-free fingerprint for shortened names. */
-function fingerprint(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0).toString(16).padStart(8, '0');
-}
-
 /**
- * The stored (upper-case) name within `maxBytes`. A longer name keeps its start and ends with `_`
- * and an 8-digit hash of the whole name.
+ * The stored (upper-case) name within `maxBytes`. A longer name is shortened by the engine's one
+ * rule (schema/names.ts: its start, `_` and 8 hex digits of a hash of the whole name), so a derived
+ * name (constraint, index, staging table) is shortened exactly like a table or column name.
  */
 export function storedName(name: string, maxBytes: number): string {
   // Quoted identifiers may not contain a double quote or NUL; the engine never sends them.
-  const upper = name.replace(/["\0]/g, '_').toUpperCase();
-  if (Buffer.byteLength(upper) <= maxBytes) return upper;
-  const suffix = `_${fingerprint(upper).toUpperCase()}`;
-  let head = upper.slice(0, maxBytes - suffix.length);
-  while (Buffer.byteLength(head) > maxBytes - suffix.length) head = head.slice(0, -1);
-  return head + suffix;
+  const clean = name.replace(/["\0]/g, '_');
+  if (Buffer.byteLength(clean) <= maxBytes) return clean.toUpperCase();
+  let short = shortenName(clean.toLowerCase(), maxBytes);
+  // The engine's names are ASCII; a schema name given by a user may not be.
+  while (Buffer.byteLength(short) > maxBytes) short = short.slice(0, short.length - 10) + short.slice(-9);
+  return short.toUpperCase();
 }
 
 /** The identifier as written in SQL: unquoted when safe, quoted otherwise. */
