@@ -2,6 +2,7 @@
 /** wms-simulator: serves a local lgfapi v10 until SIGINT/SIGTERM; the base URL is the first stdout line. */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { DEFAULT_LATE_COMMIT_MAX_SECONDS, parseQuirks, QUIRK_NAMES } from './quirks.js';
 import { DEFAULTS, startSimulator } from './simulator.js';
 import type { FaultConfig, FaultKind, SimulatorOptions } from './types.js';
 
@@ -111,6 +112,15 @@ async function main(): Promise<void> {
       default: 0,
       describe: 'API requests served at once; more wait in arrival order (0: unlimited)',
     })
+    .option('quirks', {
+      type: 'string',
+      describe: `Comma list of real-WMS behaviours to play, or all (default none): ${QUIRK_NAMES.join(', ')}`,
+    })
+    .option('late-commit-max-seconds', {
+      type: 'number',
+      default: DEFAULT_LATE_COMMIT_MAX_SECONDS,
+      describe: 'late-commits: how far behind the clock a late row mod_ts may lie (s)',
+    })
     .option('gzip', {
       type: 'boolean',
       default: true,
@@ -143,8 +153,11 @@ async function main(): Promise<void> {
   }
   if (Object.keys(orderingErrors).length > 0) faults.orderingErrors = orderingErrors;
 
+  const quirks = [...parseQuirks(argv.quirks)];
   const options: SimulatorOptions = {
     port: argv.port,
+    quirks,
+    lateCommitMaxSeconds: argv['late-commit-max-seconds'],
     seed: argv.seed,
     environment: argv.environment,
     rows,
@@ -181,7 +194,8 @@ async function main(): Promise<void> {
   process.stdout.write(simulator.baseUrl + '\n');
   console.error(
     `wms-simulator: serving ${simulator.apiUrl} (token URL ${simulator.tokenUrl}); ` +
-      `entities ${simulator.entities().join(', ')}; Ctrl-C to stop`,
+      `entities ${simulator.entities().join(', ')}; ` +
+      `quirks ${simulator.quirks.length === 0 ? 'none' : simulator.quirks.join(',')}; Ctrl-C to stop`,
   );
 }
 

@@ -20,6 +20,7 @@ export const CODES: Record<number, string> = {
   409: 'CONFLICT',
   429: 'TOO_MANY_REQUESTS',
   500: 'SERVER_ERROR',
+  502: 'BAD_GATEWAY',
   503: 'SERVICE_UNAVAILABLE',
   504: 'GATEWAY_TIMEOUT',
 };

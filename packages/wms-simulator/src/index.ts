@@ -1,4 +1,5 @@
 export { deriveRowCounts } from './data/dataset.js';
+export { DEFAULT_LATE_COMMIT_MAX_SECONDS, parseQuirks, QUIRK_NAMES } from './quirks.js';
 export { DEFAULTS, startSimulator } from './simulator.js';
 export type {
   AdvanceRequest,
@@ -9,6 +10,7 @@ export type {
   FaultKind,
   FaultRule,
   ModeFaultKind,
+  Quirk,
   RecordedRequest,
   RequestFaultKind,
   ServerLoad,

@@ -10,6 +10,7 @@ import type { ControlTarget } from './http/control.js';
 import { FaultPlan } from './http/faults.js';
 import { Workers } from './http/load.js';
 import { dispatch, TOKEN_PATH } from './http/server.js';
+import { parseQuirks, Quirks } from './quirks.js';
 import type {
   AdvanceRequest,
   AdvanceResult,
@@ -47,7 +48,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   checkOptions(options);
   const seed = options.seed ?? DEFAULTS.seed;
   const environment = options.environment ?? DEFAULTS.environment;
+  const quirks = new Quirks(parseQuirks(options.quirks), options.lateCommitMaxSeconds);
   const ds = new Dataset({
+    quirks,
     seed,
     rows: options.rows ?? {},
     integrityViolationRate: options.integrityViolationRate ?? 0,
@@ -64,6 +67,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     clientId: options.oauthClientId ?? DEFAULTS.oauthClientId,
     clientSecret: options.oauthClientSecret ?? DEFAULTS.oauthClientSecret,
     tokenTtlSeconds: options.tokenTtlSeconds ?? DEFAULTS.tokenTtlSeconds,
+    ropcOnly: quirks.has('ropc-only'),
   });
   const api = new Api(
     ds,
@@ -72,7 +76,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       describeForbidden: options.describeForbidden ?? [],
       defaultPageSize: options.defaultPageSize ?? DEFAULTS.defaultPageSize,
       oversizePageSize: options.oversizePageSize ?? 'clamp',
-      subsecondFilters: options.subsecondFilters ?? 'accept',
+      subsecondFilters: quirks.has('subsecond-reject') ? 'reject' : (options.subsecondFilters ?? 'accept'),
     },
     () => faults,
   );
@@ -116,6 +120,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         gzip: options.gzip ?? true,
         control: target,
         workers,
+        htmlGateway: quirks.has('gateway-html-errors'),
       },
       req,
       res,
@@ -147,6 +152,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     load: target.load,
     resetLoadPeaks: () => workers.resetPeaks(),
     entities: () => ds.names(),
+    quirks: quirks.list(),
     stop: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

@@ -1,4 +1,7 @@
 /** Public option and result types of the simulator (the in-process contract). */
+import type { Quirk } from './quirks.js';
+
+export type { Quirk } from './quirks.js';
 
 /** Fault kinds that change one response. */
 export type RequestFaultKind =
@@ -11,7 +14,8 @@ export type RequestFaultKind =
   | 'reset'
   | 'truncated'
   | 'slow'
-  | 'token-expiry';
+  | 'token-expiry'
+  | '502';
 
 /** Fault kinds that switch a paged-mode behaviour on for every request. */
 export type ModeFaultKind = 'phantom-page' | 'stale-page-count';
@@ -29,7 +33,12 @@ export const REQUEST_FAULT_KINDS: readonly RequestFaultKind[] = [
   'truncated',
   'slow',
   'token-expiry',
+  '502',
 ];
+/** Kinds drawn by `rate` when `kinds` is absent: every request kind but '502' (kept out so seeded draws stay as before). */
+export const DEFAULT_RANDOM_FAULT_KINDS: readonly RequestFaultKind[] = REQUEST_FAULT_KINDS.filter(
+  (k) => k !== '502',
+);
 export const MODE_FAULT_KINDS: readonly ModeFaultKind[] = ['phantom-page', 'stale-page-count'];
 
 /** Which API endpoint a request hit. */
@@ -129,6 +138,13 @@ export interface SimulatorOptions {
   pageLatencyMs?: number;
   /** API requests served at once; more wait in arrival order (default 0: unlimited). No 429 is documented. */
   maxConcurrentRequests?: number;
+  /**
+   * Behaviours of a real lgfapi the default does not play (docs/wms-simulator.md#quirks): a list of names,
+   * a comma list, or 'all'. Default none.
+   */
+  quirks?: readonly (Quirk | 'all')[] | string;
+  /** `late-commits`: how far behind the clock a late row's mod_ts may lie, in seconds (default 21600). */
+  lateCommitMaxSeconds?: number;
 }
 
 /** Requests in service and waiting for a worker (see `maxConcurrentRequests`). */
@@ -164,6 +180,10 @@ export interface EntityChange {
   updated: number[];
   inserted: number[];
   deleted: number[];
+  /** `late-commits`: ids among updated/inserted whose mod_ts lies before this advance's `from`. */
+  late?: number[];
+  /** `late-commits`: hidden rows made visible by this advance, with their old mod_ts. */
+  revealed?: number[];
 }
 
 export interface AdvanceResult {
@@ -188,5 +208,7 @@ export interface Simulator {
   load(): ServerLoad;
   resetLoadPeaks(): void;
   entities(): string[];
+  /** The quirks switched on (docs/wms-simulator.md#quirks). */
+  readonly quirks: readonly Quirk[];
   stop(): Promise<void>;
 }

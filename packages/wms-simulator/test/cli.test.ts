@@ -113,5 +113,55 @@ describe('wms-simulator CLI', () => {
     const badKind = spawnSync(process.execPath, [CLI, '--faults', 'meteor'], { encoding: 'utf8' });
     assert.notEqual(badKind.status, 0);
     assert.match(badKind.stderr, /unknown kind "meteor"/);
+    const badQuirk = spawnSync(process.execPath, [CLI, '--quirks', 'utc-z,late-comits'], {
+      encoding: 'utf8',
+    });
+    assert.equal(badQuirk.status, 2);
+    assert.equal(badQuirk.stderr.trim().split('\n').length, 1);
+    assert.match(
+      badQuirk.stderr,
+      /^wms-simulator: quirks: unknown quirk "late-comits" \(known: late-commits, /,
+    );
+    assert.equal(badQuirk.stdout, '');
+  });
+
+  it('plays the quirks named by --quirks (or all) and says so on stderr', async () => {
+    const { child, baseUrl } = await launch([
+      '--rows',
+      'order_dtl=20',
+      '--quirks',
+      'all',
+      '--late-commit-max-seconds',
+      '600',
+    ]);
+    let err = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    try {
+      const api = `${baseUrl}/wms/lgfapi/v10`;
+      const row = (await call(`${api}/entity/order_dtl/`)).json.results[0];
+      assert.equal(typeof row.ord_qty, 'number', 'decimals-as-numbers');
+      assert.match(row.mod_ts, /Z$/, 'utc-z');
+      const advanced = await call(`${baseUrl}/__sim/advance`, {
+        method: 'POST',
+        body: JSON.stringify({ entity: 'order_dtl', updates: 5, seconds: 60 }),
+      });
+      const from = Date.parse(advanced.json.from);
+      const late = advanced.json.changes.order_dtl.late as number[];
+      assert.ok(late.length > 0);
+      const snap = (await call(`${baseUrl}/__sim/snapshot?entity=order_dtl`)).text
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      for (const id of late) {
+        const ts = Date.parse(snap.find((r) => r.id === id).mod_ts);
+        assert.ok(ts < from && ts >= from - 600_000, 'late by at most --late-commit-max-seconds');
+      }
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+    assert.match(err, /quirks late-commits,cursor-ties,/);
   });
 });

@@ -1,9 +1,11 @@
 /** All simulated tables, the simulated clock and the generation of the initial rows. */
-import { ENTITY_DEFS } from './entities/index.js';
+import type { Quirks } from '../quirks.js';
+import { generateBulkGroup, hideOrders } from './anomalies.js';
+import { ENTITY_DEFS, type EntityDef } from './entities/index.js';
 import { orderedTenths } from './entities/orders.js';
 import { below, mix, unit } from './hash.js';
 import { Table } from './table.js';
-import { parseInstant, US_PER_DAY, US_PER_SECOND } from './time.js';
+import { formatInstant, formatUtcZ, parseInstant, US_PER_DAY, US_PER_SECOND } from './time.js';
 import { FACILITY_OFFSETS, UNSERVED_KEYS } from './words.js';
 
 export interface DatasetOptions {
@@ -13,6 +15,7 @@ export interface DatasetOptions {
   timestampOffset: 'row-facility' | 'user-facility';
   startTime?: string;
   clock: 'simulated' | 'wall';
+  quirks: Quirks;
 }
 
 /** Ids of rows that break consistency on purpose point past every real id. */
@@ -58,11 +61,16 @@ export class Dataset {
   now: number;
   /** Bumped on every change: keys of cached query results. */
   dataVersion = 0;
+  /** How many advances have run. */
+  advances = 0;
   apiUrl = '';
   /** Base of foreign-key URLs: like the real API, with an explicit :443. */
   fkUrlBase = '';
   readonly violationRate: number;
   readonly wallClock: boolean;
+  readonly quirks: Quirks;
+  /** Text of a `*_ts` value rendered at an offset (minutes): the offset's local time, or UTC `Z` under `utc-z`. */
+  readonly tsText: (micros: number, offsetMinutes: number) => string;
   private readonly tables = new Map<string, Table>();
   private readonly sameOffset: boolean;
 
@@ -71,6 +79,8 @@ export class Dataset {
     this.violationRate = options.integrityViolationRate;
     this.sameOffset = options.timestampOffset === 'user-facility';
     this.wallClock = options.clock === 'wall';
+    this.quirks = options.quirks;
+    this.tsText = this.quirks.has('utc-z') ? (micros) => formatUtcZ(micros) : formatInstant;
     if (options.startTime !== undefined) {
       const parsed = parseInstant(options.startTime, 0);
       if (parsed === undefined) throw new Error(`startTime: not an ISO-8601 instant: ${options.startTime}`);
@@ -82,13 +92,22 @@ export class Dataset {
       this.start = (Date.UTC(2025, 5, 2, 8) + below(mix(this.seed, 7), 1, 3_456_000) * 1000) * 1000;
     }
     this.now = this.start;
-    for (const def of ENTITY_DEFS) this.tables.set(def.name, new Table(def, this.seed));
+    for (const def of ENTITY_DEFS) this.tables.set(def.name, new Table(this.served(def), this.seed));
     const counts = deriveRowCounts(options.rows);
     for (const def of ENTITY_DEFS) this.generate(this.table(def.name), counts[def.name] as number);
+    if (this.quirks.has('cursor-ties'))
+      for (const table of this.tables.values()) generateBulkGroup(this, table);
+    if (this.quirks.has('late-commits')) hideOrders(this);
     for (const table of this.tables.values()) {
       table.initialSize = table.size;
       table.buildIndex();
     }
+  }
+
+  /** The entity as this simulator serves it: without the fields a quirk drops. */
+  private served(def: EntityDef): EntityDef {
+    const fields = def.fields.filter((field) => !this.quirks.drops(def.name, field.name));
+    return fields.length === def.fields.length ? def : { ...def, fields };
   }
 
   setUrls(apiUrl: string): void {

@@ -3,10 +3,11 @@
  * data consistent (purges cascade to children; parents whose served values change are touched too).
  */
 import type { AdvanceRequest, AdvanceResult, EntityChange } from '../types.js';
+import { BULK_GROUP_ROWS, bulkTable, chooseLate, revealNextFacility } from './anomalies.js';
 import { DANGLING_ID_BASE, type Dataset } from './dataset.js';
 import { orderedTenths } from './entities/orders.js';
 import type { Sequence } from './hash.js';
-import type { Table } from './table.js';
+import { DELETED, type Table } from './table.js';
 import { isoUtc, US_PER_SECOND } from './time.js';
 
 export class AdvanceError extends Error {}
@@ -17,6 +18,8 @@ interface Pending {
   deleted: Set<number>;
   /** Rows that get a new mod_ts (updated, touched, inserted), in the order they changed. */
   touched: Set<number>;
+  /** `late-commits`: rows made visible (old mod_ts). */
+  revealed: number[];
 }
 
 function count(value: unknown, name: string): number {
@@ -72,26 +75,45 @@ export function advance(ds: Dataset, request: AdvanceRequest, rng: Sequence): Ad
   const of = (name: string): Pending => {
     let p = pending.get(name);
     if (p === undefined) {
-      p = { updated: new Set(), inserted: [], deleted: new Set(), touched: new Set() };
+      p = { updated: new Set(), inserted: [], deleted: new Set(), touched: new Set(), revealed: [] };
       pending.set(name, p);
     }
     return p;
   };
   const touched: Array<[Table, number]> = [];
+  /** mod_ts before this advance of the rows touched (`late-commits` never moves a row behind its past). */
+  const before = new Map<Table, Map<number, number>>();
   const touch = (table: Table, idx: number) => {
     const p = of(table.def.name);
     if (p.touched.has(idx)) return;
     p.touched.add(idx);
     table.version[idx]!++;
     touched.push([table, idx]);
+    const prev = before.get(table) ?? new Map<number, number>();
+    before.set(table, prev);
+    prev.set(idx, table.modTs[idx] as number);
+  };
+  const update = (table: Table, idx: number) => {
+    of(table.def.name).updated.add(idx);
+    touch(table, idx);
   };
 
   for (const name of names) {
     const table = ds.table(name);
-    for (const idx of pickLive(table, updates, rng)) {
-      of(name).updated.add(idx);
-      touch(table, idx);
-    }
+    for (const idx of pickLive(table, updates, rng)) update(table, idx);
+  }
+  // `cursor-ties`: one bulk update per advance, every row of it at one instant.
+  let bulk: { table: Table; rows: Set<number> } | undefined;
+  const bulkOf = ds.quirks.has('cursor-ties') ? bulkTable(ds, names) : undefined;
+  if (bulkOf !== undefined) {
+    // Rows the requested updates already chose keep their own instant (and may commit late).
+    const chosen = of(bulkOf.def.name).touched;
+    const picked = pickLive(bulkOf, Math.min(BULK_GROUP_ROWS + chosen.size, bulkOf.live), rng);
+    bulk = {
+      table: bulkOf,
+      rows: new Set(picked.filter((idx) => !chosen.has(idx)).slice(0, BULK_GROUP_ROWS)),
+    };
+    for (const idx of bulk.rows) update(bulkOf, idx);
   }
   for (const name of names) {
     for (let n = 0; n < inserts; n++) insertRow(ds, ds.table(name), rng, of(name), touch);
@@ -102,8 +124,12 @@ export function advance(ds: Dataset, request: AdvanceRequest, rng: Sequence): Ad
     for (const idx of pickLive(table, deletes, rng)) of(name).deleted.add(idx);
   }
   purge(ds, of, touch);
+  const lateCommits = ds.quirks.has('late-commits');
+  if (lateCommits) {
+    for (const [table, rows] of revealNextFacility(ds)) of(table.def.name).revealed.push(...rows);
+  }
 
-  // Every changed row gets a distinct mod_ts in (from, to], in the order it changed.
+  // Every changed row gets a distinct mod_ts in (from, to], in the order it changed (but see the quirks).
   const from = ds.now;
   // Each change needs its own microsecond; the wall clock never runs the simulated one backwards.
   let to = from + Math.max(touched.length + 1, Math.round(seconds * US_PER_SECOND));
@@ -113,23 +139,50 @@ export function advance(ds: Dataset, request: AdvanceRequest, rng: Sequence): Ad
     ? Math.max(from, to - (touched.length + 1) - Math.round(seconds * US_PER_SECOND))
     : from;
   const step = (to - low) / (touched.length + 1);
+  // `late-commits`: a share of the updates and inserts (not the bulk group) committed late, behind `from`.
+  const late = lateCommits
+    ? chooseLate(
+        touched.filter(([table, idx]) => {
+          const p = of(table.def.name);
+          return (
+            (p.updated.has(idx) || table.version[idx] === 0) && !(bulk?.table === table && bulk.rows.has(idx))
+          );
+        }),
+        (table, idx) => before.get(table)?.get(idx) ?? 0,
+        from,
+        ds.quirks.lateCommitMaxSeconds,
+      )
+    : undefined;
+  let bulkTs: number | undefined;
   touched.forEach(([table, idx], k) => {
-    const ts = low + Math.max(1, Math.floor(step * (k + 1)));
+    let ts = low + Math.max(1, Math.floor(step * (k + 1)));
+    if (bulk?.table === table && bulk.rows.has(idx)) {
+      bulkTs ??= ts;
+      ts = bulkTs;
+    }
+    ts = late?.get(table)?.get(idx) ?? ts;
     table.modTs[idx] = ts;
     if (table.version[idx] === 0) table.createTs[idx] = ts;
   });
   ds.now = to;
+  ds.advances++;
   const changes: Record<string, EntityChange> = {};
+  const ids = (rows: Iterable<number>) => [...rows].map((idx) => idx + 1).sort((a, b) => a - b);
   for (const [name, p] of pending) {
-    if (p.touched.size === 0 && p.deleted.size === 0) continue;
+    if (p.touched.size === 0 && p.deleted.size === 0 && p.revealed.length === 0) continue;
     const table = ds.table(name);
-    table.reindex(p.touched);
+    table.reindex(p.revealed.length === 0 ? p.touched : new Set([...p.touched, ...p.revealed]));
     const updated = [...p.touched].filter((idx) => !p.deleted.has(idx) && table.version[idx] !== 0);
-    changes[name] = {
-      updated: updated.map((idx) => idx + 1).sort((a, b) => a - b),
+    const change: EntityChange = {
+      updated: ids(updated),
       inserted: p.inserted.map((idx) => idx + 1),
-      deleted: [...p.deleted].map((idx) => idx + 1).sort((a, b) => a - b),
+      deleted: ids(p.deleted),
     };
+    if (lateCommits) {
+      change.late = ids([...(late?.get(table)?.keys() ?? [])].filter((idx) => !p.deleted.has(idx)));
+      change.revealed = ids(p.revealed);
+    }
+    changes[name] = change;
   }
   ds.dataVersion++;
   return { from: isoUtc(from), now: isoUtc(to), changes };
@@ -229,7 +282,7 @@ function purge(ds: Dataset, of: (name: string) => Pending, touch: (table: Table,
     [allocations, allocationGone],
   ] as const) {
     for (const idx of gone) {
-      table.deleted[idx] = 1;
+      table.deleted[idx] = DELETED;
       table.live--;
     }
   }
@@ -237,7 +290,7 @@ function purge(ds: Dataset, of: (name: string) => Pending, touch: (table: Table,
     if (name === 'order_hdr' || name === 'order_dtl' || name === 'allocation') continue;
     const table = ds.table(name);
     for (const idx of of(name).deleted) {
-      table.deleted[idx] = 1;
+      table.deleted[idx] = DELETED;
       table.live--;
     }
   }

@@ -5,7 +5,7 @@
 import type { Dataset } from './dataset.js';
 import type { FieldSpec, FieldValue } from './fields.js';
 import type { RowContext } from './row.js';
-import { formatDay, formatInstant } from './time.js';
+import { formatDay } from './time.js';
 
 /** Relation targets up to this id have their JSON cached (master data; keys never change). */
 const CACHED_IDS = 100_000;
@@ -40,14 +40,20 @@ function rendererFor(ds: Dataset, field: FieldSpec): Renderer {
       return (v) => (v === null ? 'null' : String(v));
     case 'decimal': {
       const scale = field.scale;
+      // The documented form is a JSON string; `decimals-as-numbers` sends a JSON number (same digits).
+      if (ds.quirks.has('decimals-as-numbers')) {
+        return (v) => (v === null ? 'null' : formatScaled(v as number, scale));
+      }
       return (v) => (v === null ? 'null' : '"' + formatScaled(v as number, scale) + '"');
     }
     case 'boolean':
       return (v) => (v === null ? 'null' : v ? 'true' : 'false');
     case 'date':
       return (v) => (v === null ? 'null' : '"' + formatDay(v as number) + '"');
-    case 'datetime':
-      return (v, row) => (v === null ? 'null' : '"' + formatInstant(v as number, row.offset) + '"');
+    case 'datetime': {
+      const text = ds.tsText;
+      return (v, row) => (v === null ? 'null' : '"' + text(v as number, row.offset) + '"');
+    }
     case 'relation': {
       const target = field.target as string;
       const prefix = ',"url":"' + ds.fkUrlBase + target + '/';

@@ -5,6 +5,9 @@
 import type { EntityDef } from './entities/entity.js';
 import { hashString, mix } from './hash.js';
 
+export const DELETED = 1;
+export const HIDDEN = 2;
+
 export class Table {
   /** Highest id given so far (ids are never reused). */
   size = 0;
@@ -15,6 +18,7 @@ export class Table {
   modTs = new Float64Array(0);
   createTs = new Float64Array(0);
   version = new Uint32Array(0);
+  /** 0: live; DELETED: purged; HIDDEN: not yet visible to the user (`late-commits`), revealed later. */
   deleted = new Uint8Array(0);
   /** Parent id: order_dtl -> order_hdr, allocation -> order_dtl. */
   ref = new Uint32Array(0);
@@ -124,23 +128,62 @@ export class Table {
     this.modIndex = rows;
   }
 
+  /** Hides a live row (`late-commits`: outside the user's eligibility until revealed). */
+  hide(idx: number): void {
+    if (this.deleted[idx] !== 0) return;
+    this.deleted[idx] = HIDDEN;
+    this.live--;
+    this.liveCache = undefined;
+  }
+
+  /** Makes a hidden row live again; the caller reindexes it. */
+  reveal(idx: number): boolean {
+    if (this.deleted[idx] !== HIDDEN) return false;
+    this.deleted[idx] = 0;
+    this.live++;
+    this.liveCache = undefined;
+    return true;
+  }
+
+  isHidden(idx: number): boolean {
+    return this.deleted[idx] === HIDDEN;
+  }
+
   /**
-   * After a change: rows in `touched` got a mod_ts later than every other row (time only moves forward), so
-   * the index is the untouched live rows in their old order followed by the touched live rows sorted.
+   * After a change: the untouched live rows keep their order; the touched live rows (new mod_ts, usually
+   * later than every other one, but a late commit or a revealed row lies anywhere) are sorted and merged in.
    */
   reindex(touched: ReadonlySet<number>): void {
     this.liveCache = undefined;
     const modTs = this.modTs;
     const old = this.modIndex;
-    const rows = new Uint32Array(this.live);
-    let n = 0;
+    const kept = new Uint32Array(this.live);
+    let k = 0;
     for (let i = 0; i < old.length; i++) {
       const idx = old[i] as number;
-      if (this.deleted[idx] === 0 && !touched.has(idx)) rows[n++] = idx;
+      if (this.deleted[idx] === 0 && !touched.has(idx)) kept[k++] = idx;
     }
     const moved = [...touched].filter((idx) => this.deleted[idx] === 0);
     moved.sort((a, b) => (modTs[a] as number) - (modTs[b] as number) || a - b);
-    for (const idx of moved) rows[n++] = idx;
+    const rows = new Uint32Array(k + moved.length);
+    let i = 0;
+    let j = 0;
+    let n = 0;
+    while (i < k && j < moved.length) {
+      const a = kept[i] as number;
+      const b = moved[j] as number;
+      const ma = modTs[a] as number;
+      const mb = modTs[b] as number;
+      if (ma < mb || (ma === mb && a < b)) {
+        rows[n++] = a;
+        i++;
+      } else {
+        rows[n++] = b;
+        j++;
+      }
+    }
+    while (i < k) rows[n++] = kept[i++] as number;
+    while (j < moved.length) rows[n++] = moved[j++] as number;
     this.modIndex = rows;
   }
 }

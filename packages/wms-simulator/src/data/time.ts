@@ -67,6 +67,12 @@ export function formatInstant(micros: number, offsetMinutes: number): string {
   );
 }
 
+/** Epoch micros -> 2025-04-10T11:01:48.391494Z, or 2025-04-10T11:01:48Z when the microseconds are zero (`utc-z`). */
+export function formatUtcZ(micros: number): string {
+  const text = formatInstant(micros, 0);
+  return micros % US_PER_SECOND === 0 ? text.slice(0, 19) + 'Z' : text.slice(0, 26) + 'Z';
+}
+
 /** Calendar parts of an instant seen at an offset (for the year/month/... lookups). */
 export function instantParts(micros: number, offsetMinutes: number): DateParts {
   const local = micros + offsetMinutes * US_PER_MINUTE;

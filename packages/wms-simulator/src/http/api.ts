@@ -1,13 +1,17 @@
 /** The lgfapi v10 resources: entity list, describe, list (paged and sequenced) and retrieve. */
 import type { Dataset } from '../data/dataset.js';
 import type { FieldSpec } from '../data/fields.js';
+import { mix, unit } from '../data/hash.js';
 import { RowRenderer } from '../data/render.js';
 import { RowContext } from '../data/row.js';
 import type { Table } from '../data/table.js';
 import { apiError } from '../errors.js';
+import { drfPage } from '../query/drf.js';
 import {
   type Cursor,
+  type DrfCursor,
   encodeCursor,
+  encodeDrfCursor,
   fieldsParam,
   formatParam,
   type ListQuery,
@@ -34,8 +38,13 @@ export interface Route {
 /** A routed, validated request: its page (for fault schedules) and the work that answers it. */
 export interface Prepared {
   page: number | undefined;
+  /** How long the server works before answering (slow relation-path filters), in ms. */
+  delayMs: number;
   run: () => Answer;
 }
+
+/** `no-facility-on-children`: extra time per relation hop of a filter on a child entity. */
+export const RELATION_HOP_DELAY_MS = 25;
 
 export interface ApiSettings {
   entityListShape: 'object' | 'list';
@@ -89,15 +98,15 @@ export class Api {
     const table = route.table as Table;
     switch (route.endpoint) {
       case 'entities':
-        return { page: undefined, run: () => this.entityList() };
+        return { page: undefined, delayMs: 0, run: () => this.entityList() };
       case 'describe':
         if (this.settings.describeForbidden.includes(table.def.name)) {
           throw apiError(403, `You do not have permission to describe ${table.def.name}.`);
         }
-        return { page: undefined, run: () => ok(describe(table)) };
+        return { page: undefined, delayMs: 0, run: () => ok(describe(this.ds, table)) };
       case 'retrieve': {
         const fields = fieldsParam(table, params);
-        return { page: undefined, run: () => this.retrieve(table, route.id as number, fields) };
+        return { page: undefined, delayMs: 0, run: () => this.retrieve(table, route.id as number, fields) };
       }
       default: {
         const query = parseListQuery(this.ds, table, params, {
@@ -105,9 +114,15 @@ export class Api {
           oversize: this.settings.oversizePageSize,
           subsecond: this.settings.subsecondFilters,
           orderingErrors: this.faults().orderingErrors(table.def.name),
+          quirks: this.ds.quirks,
         });
+        let hops = 0;
+        if (this.ds.quirks.slowRelationFilters(table.def.name)) {
+          for (const filter of query.filters) hops += filter.path.length - 1;
+        }
         return {
           page: query.page,
+          delayMs: hops * RELATION_HOP_DELAY_MS,
           run: () => (query.mode === 'paged' ? this.paged(query) : this.sequenced(query)),
         };
       }
@@ -168,16 +183,23 @@ export class Api {
 
   private paged(query: ListQuery): Answer {
     const faults = this.faults();
-    const { rows, total } = this.engine.paged(query);
+    const short = this.ds.quirks.has('short-pages');
+    const layout = short ? shortPages(this.ds.seed, query.page, query.pageSize) : undefined;
+    const { rows, total } = this.engine.paged(query, layout);
     if (total === 0) throw apiError(404, 'No records found.', null);
     const stale = faults.stalePageCount;
-    const pageCount = Math.ceil(total / query.pageSize) + stale;
+    let pageCount = Math.ceil(total / query.pageSize) + stale;
+    let hasNext = query.page < pageCount;
+    if (layout !== undefined) {
+      // Short pages: more pages than total / page_size; the count starts too high and shrinks as the walk goes.
+      pageCount = pagesOf(this.ds.seed, total, query.pageSize) + stale + Math.max(0, 2 - (query.page - 1));
+      hasNext = layout.start + rows.length < total;
+    }
     if (rows.length === 0) {
-      if (faults.phantomPage) throw apiError(500, 'An unexpected error occurred.', null);
+      if (faults.phantomPage || short) throw apiError(500, 'An unexpected error occurred.', null);
       throw apiError(404, 'Invalid page.', { page: query.page, page_count: pageCount });
     }
-    const next =
-      query.page < pageCount ? JSON.stringify(this.pageUrl(query, 'page', String(query.page + 1))) : 'null';
+    const next = hasNext ? JSON.stringify(this.pageUrl(query, 'page', String(query.page + 1))) : 'null';
     const previous =
       query.page > 1 ? JSON.stringify(this.pageUrl(query, 'page', String(query.page - 1))) : 'null';
     return rowsServed(
@@ -199,10 +221,21 @@ export class Api {
   }
 
   private sequenced(query: ListQuery): Answer {
-    const { rows, next, previous } = this.engine.sequenced(query);
+    const drf = this.ds.quirks.has('cursor-ties');
+    const { rows, next, previous } = drf
+      ? drfPage(this.ds, this.engine, query)
+      : this.engine.sequenced(query);
     if (rows.length === 0) throw apiError(404, 'No records found.', null);
-    const link = (cursor: Cursor | undefined): string =>
-      cursor === undefined ? 'null' : JSON.stringify(this.pageUrl(query, 'cursor', encodeCursor(cursor)));
+    const link = (cursor: Cursor | DrfCursor | undefined): string =>
+      cursor === undefined
+        ? 'null'
+        : JSON.stringify(
+            this.pageUrl(
+              query,
+              'cursor',
+              drf ? encodeDrfCursor(cursor as DrfCursor) : encodeCursor(cursor as Cursor),
+            ),
+          );
     return rowsServed(
       rows.length,
       '{"next_page":' +
@@ -216,24 +249,60 @@ export class Api {
   }
 }
 
+/**
+ * `short-pages`: page k (1-based) holds page_size rows, or for a seeded share of pages fewer (30-80%). The
+ * layout depends only on the seed, the page number and the page size, so a walk never loses a row.
+ */
+function pageLength(seed: number, page: number, size: number): number {
+  const h = mix(seed ^ 0x5407, page);
+  if (size < 2 || unit(h, 1) >= 0.3) return size;
+  return Math.max(1, Math.floor(size * (0.3 + 0.5 * unit(h, 2))));
+}
+
+export interface PageLayout {
+  /** Offset of the page's first row in the whole result. */
+  start: number;
+  length: number;
+}
+
+export function shortPages(seed: number, page: number, size: number): PageLayout {
+  let start = 0;
+  for (let k = 1; k < page; k++) start += pageLength(seed, k, size);
+  return { start, length: pageLength(seed, page, size) };
+}
+
+/** How many pages `total` rows take under the short-pages layout. */
+function pagesOf(seed: number, total: number, size: number): number {
+  let pages = 0;
+  for (let start = 0; start < total; pages++) start += pageLength(seed, pages + 1, size);
+  return pages;
+}
+
 const describeCache = new WeakMap<Table, string>();
 
 /** describe(): `parameters` is the filterable subset; `fields` describes everything served. */
-export function describe(table: Table): string {
+export function describe(ds: Dataset, table: Table): string {
   let text = describeCache.get(table);
   if (text === undefined) {
+    const name = table.def.name;
+    // `relation-status`: a recorded describe typed status_id like the relations; its values stay integers.
+    const statusAsRelation = ds.quirks.has('relation-status');
     const fields: Record<string, unknown> = {};
     for (const field of table.def.fields) {
+      const asRelation = statusAsRelation && field.name === 'status_id';
+      const target = asRelation ? `${name}_status` : field.target;
       fields[field.name] = {
-        type: field.describeType,
+        type: asRelation ? 'relation' : field.describeType,
         required: field.required,
         allow_blank: field.type === 'string' ? field.allowBlank : false,
         max_length: field.maxLength,
         default: field.type === 'boolean' ? false : null,
-        ...(field.target === undefined ? {} : { related_entity: field.target }),
+        ...(target === undefined ? {} : { related_entity: target }),
       };
     }
-    const parameters = table.def.fields.filter((f) => f.filterable).map((f) => f.name);
+    const parameters = table.def.fields
+      .filter((f) => f.filterable && !ds.quirks.unfilterable(name, f.name))
+      .map((f) => f.name);
     text = JSON.stringify({ parameters, fields });
     describeCache.set(table, text);
   }

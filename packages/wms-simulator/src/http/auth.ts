@@ -1,4 +1,7 @@
-/** HTTP Basic users and OAuth2 client-credentials bearer tokens, checked the way lgfapi does. */
+/**
+ * HTTP Basic users and OAuth2 bearer tokens, checked the way lgfapi does. Tokens come from the
+ * client-credentials grant, or under `ropc-only` from the password (ROPC) grant alone.
+ */
 import { randomBytes } from 'node:crypto';
 import { ApiError, apiError } from '../errors.js';
 
@@ -11,6 +14,8 @@ export interface AuthSettings {
   clientId: string;
   clientSecret: string;
   tokenTtlSeconds: number;
+  /** `ropc-only`: only grant_type=password (the WMS user's username/password plus the client) issues tokens. */
+  ropcOnly: boolean;
 }
 
 export interface Authenticated {
@@ -64,7 +69,7 @@ export class Gatekeeper {
     throw unauthorized('Unsupported authorization scheme.', 'Basic realm="api"');
   }
 
-  /** Client-credentials grant: returns the JSON answer or throws an OAuth-style error. */
+  /** The token endpoint: the JSON answer of the grant, or an OAuth-style error. */
   issue(
     header: string | undefined,
     form: URLSearchParams,
@@ -81,10 +86,20 @@ export class Gatekeeper {
         body: { error: 'invalid_client', error_description: 'Client authentication failed.' },
       };
     }
-    if (form.get('grant_type') !== 'client_credentials') {
+    const grant = this.settings.ropcOnly ? 'password' : 'client_credentials';
+    if (form.get('grant_type') !== grant) {
       return {
         status: 400,
-        body: { error: 'unsupported_grant_type', error_description: 'Use client_credentials.' },
+        body: { error: 'unsupported_grant_type', error_description: `Use ${grant}.` },
+      };
+    }
+    if (
+      this.settings.ropcOnly &&
+      (form.get('username') !== this.settings.username || form.get('password') !== this.settings.password)
+    ) {
+      return {
+        status: 400,
+        body: { error: 'invalid_grant', error_description: 'Invalid user name or password.' },
       };
     }
     const token = randomBytes(24).toString('base64url');

@@ -1,6 +1,7 @@
 /** Decides which requests fail and how: scheduled rules first, then a seeded share of requests. */
 import { Sequence } from '../data/hash.js';
 import {
+  DEFAULT_RANDOM_FAULT_KINDS,
   type Endpoint,
   type FaultConfig,
   type FaultRule,
@@ -45,7 +46,7 @@ export class FaultPlan {
     const schedule = this.config.schedule ?? [];
     this.matched = schedule.map(() => 0);
     this.fired = schedule.map(() => 0);
-    const kinds = this.config.kinds ?? REQUEST_FAULT_KINDS;
+    const kinds = this.config.kinds ?? DEFAULT_RANDOM_FAULT_KINDS;
     this.randomKinds = kinds.filter((k): k is RequestFaultKind =>
       (REQUEST_FAULT_KINDS as readonly string[]).includes(k),
     );

@@ -20,12 +20,27 @@ export interface Dispatcher {
   control: ControlTarget;
   /** Server time and the limit on requests served at once. */
   workers: Workers;
+  /** `gateway-html-errors`: 502/503/504 carry an HTML page instead of the error body. */
+  htmlGateway: boolean;
 }
 
 const API_PREFIX = '/wms/lgfapi/v10';
 export const TOKEN_PATH = '/oauth2/v1/token';
 
-function errorAnswer(error: ApiError): Answer {
+/** `gateway-html-errors`: what a load balancer in front of the API answers on 502/503/504. */
+function gatewayPage(status: number): Answer {
+  const title = `${status} ${status === 502 ? 'Bad Gateway' : status === 503 ? 'Service Temporarily Unavailable' : 'Gateway Time-out'}`;
+  return {
+    status,
+    body: `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`,
+    headers: { 'Content-Type': 'text/html' },
+  };
+}
+
+const GATEWAY_STATUSES = new Set([502, 503, 504]);
+
+function errorAnswer(error: ApiError, htmlGateway = false): Answer {
+  if (htmlGateway && GATEWAY_STATUSES.has(error.status)) return gatewayPage(error.status);
   const body = JSON.stringify({
     reference: randomUUID(),
     code: error.code,
@@ -77,7 +92,7 @@ export async function dispatch(d: Dispatcher, req: IncomingMessage, res: ServerR
   };
   d.requests.push(record);
   if (!path.startsWith(envPrefix + API_PREFIX + '/')) {
-    return send(d, req, res, record, errorAnswer(apiError(404, 'Not found.')));
+    return send(d, req, res, record, errorAnswer(apiError(404, 'Not found.'), d.htmlGateway));
   }
   let answer: Answer;
   let fault: RequestFaultKind | undefined;
@@ -104,6 +119,8 @@ export async function dispatch(d: Dispatcher, req: IncomingMessage, res: ServerR
         throw apiError(500, 'An unexpected error occurred.');
       case '503':
         throw apiError(503, 'Service temporarily unavailable.');
+      case '502':
+        throw apiError(502, 'Bad gateway.');
       case '409':
         throw apiError(409, 'The resource was modified concurrently; retry the request.');
       case '429':
@@ -129,13 +146,14 @@ export async function dispatch(d: Dispatcher, req: IncomingMessage, res: ServerR
       default:
         break;
     }
+    if (prepared.delayMs > 0) await delay(prepared.delayMs);
     answer = prepared.run();
   } catch (error) {
     if (!(error instanceof ApiError)) {
       release();
       throw error;
     }
-    answer = errorAnswer(error);
+    answer = errorAnswer(error, d.htmlGateway);
   }
   // Server time: a list answer (a 404 "no rows" too) holds its worker while it is "computed".
   if (list) await delay(listLatencyMs(d.workers.options.pageLatencyMs, answer.rows ?? 0));
@@ -209,15 +227,22 @@ async function token(d: Dispatcher, req: IncomingMessage, res: ServerResponse, p
     if (fault !== undefined && fault !== 'slow' && fault !== 'token-expiry') {
       record.fault = fault;
       const status = fault === 'reset' || fault === 'truncated' ? 500 : Number.parseInt(fault, 10);
-      answer = {
-        status,
-        body: JSON.stringify({ error: 'server_error', error_description: `fault ${fault}` }),
-      };
+      answer =
+        d.htmlGateway && GATEWAY_STATUSES.has(status)
+          ? gatewayPage(status)
+          : {
+              status,
+              body: JSON.stringify({ error: 'server_error', error_description: `fault ${fault}` }),
+            };
     } else {
       const issued = d.gate.issue(req.headers.authorization, form);
       answer = { status: issued.status, body: JSON.stringify(issued.body) };
     }
   }
-  answer.headers = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' };
+  answer.headers = {
+    'Content-Type': 'application/json; charset=utf-8',
+    ...answer.headers,
+    'Cache-Control': 'no-store',
+  };
   return send(d, req, res, record, answer);
 }

@@ -7,15 +7,7 @@ import type { FieldSpec, FieldValue } from '../data/fields.js';
 import { formatScaled } from '../data/render.js';
 import { RowContext } from '../data/row.js';
 import type { Table } from '../data/table.js';
-import {
-  type DateParts,
-  formatDay,
-  formatInstant,
-  instantParts,
-  parseDay,
-  parseInstant,
-  US_PER_DAY,
-} from '../data/time.js';
+import { type DateParts, formatDay, instantParts, parseDay, parseInstant, US_PER_DAY } from '../data/time.js';
 import { apiError } from '../errors.js';
 
 const TEXT_LOOKUP_NAMES = [
@@ -246,7 +238,7 @@ function textOf(field: FieldSpec, value: FieldValue, row: RowContext): FieldValu
     case 'decimal':
       return formatScaled(value as number, field.scale);
     case 'datetime':
-      return formatInstant(value as number, row.offset);
+      return row.ds.tsText(value as number, row.offset);
     case 'date':
       return formatDay(value as number);
     default:

@@ -3,6 +3,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { FieldSpec } from '../data/fields.js';
 import type { Table } from '../data/table.js';
 import { apiError } from '../errors.js';
+import type { Quirks } from '../quirks.js';
 import { type Filter, parseFilter, type ValueRules } from './filters.js';
 
 export const MAX_PAGE_SIZE = 1250;
@@ -24,6 +25,21 @@ export interface Cursor {
   back?: boolean;
 }
 
+/**
+ * `cursor-ties`: Django REST Framework's CursorPagination cursor: the first ordering field's value of the
+ * last row that differs from the rows after it (`position`), how many rows to skip past it (`offset`,
+ * capped at 1000 when read back) and the direction; plus the page number of the walk (for fault rules).
+ */
+export interface DrfCursor {
+  offset: number;
+  reverse: boolean;
+  position: string | undefined;
+  page: number;
+}
+
+/** DRF's OFFSET_CUTOFF: a cursor's offset is read back as at most this. */
+export const DRF_OFFSET_CUTOFF = 1000;
+
 export interface ListQuery {
   table: Table;
   params: Map<string, string>;
@@ -35,6 +51,8 @@ export interface ListQuery {
   /** Paged: requested page; sequenced: the page this request serves (1 for the first). */
   page: number;
   cursor: Cursor | undefined;
+  /** Set instead of `cursor` under `cursor-ties`. */
+  drfCursor: DrfCursor | undefined;
 }
 
 export interface ListSettings extends ValueRules {
@@ -42,6 +60,7 @@ export interface ListSettings extends ValueRules {
   oversize: 'clamp' | 'reject';
   /** Ordering fields that answer 400 on this entity (a fault). */
   orderingErrors: readonly string[];
+  quirks: Quirks;
 }
 
 export function encodeCursor(cursor: Cursor): string {
@@ -60,6 +79,38 @@ function decodeCursor(text: string): Cursor {
   const direction = fields.get('d');
   if (direction !== null && direction !== 'b') throw apiError(400, 'Invalid cursor', { cursor: text });
   return direction === 'b' ? { position, page, key, back: true } : { position, page, key };
+}
+
+/** DRF's encoding: the tokens o (offset, when not 0), r=1 (reverse), p (position), url-encoded, base64. */
+export function encodeDrfCursor(cursor: DrfCursor): string {
+  const tokens = new URLSearchParams();
+  if (cursor.offset !== 0) tokens.set('o', String(cursor.offset));
+  if (cursor.reverse) tokens.set('r', '1');
+  if (cursor.position !== undefined) tokens.set('p', cursor.position);
+  tokens.set('n', String(cursor.page));
+  return Buffer.from(tokens.toString()).toString('base64');
+}
+
+function decodeDrfCursor(text: string): DrfCursor {
+  const tokens = new URLSearchParams(Buffer.from(text, 'base64').toString('utf8'));
+  const offset = Number(tokens.get('o') ?? '0');
+  const page = Number(tokens.get('n') ?? '1');
+  const reverse = tokens.get('r');
+  if (
+    !Number.isInteger(offset) ||
+    offset < 0 ||
+    !Number.isInteger(page) ||
+    page < 1 ||
+    (reverse !== null && reverse !== '1')
+  ) {
+    throw apiError(400, 'Invalid cursor', { cursor: text });
+  }
+  return {
+    offset: Math.min(offset, DRF_OFFSET_CUTOFF),
+    reverse: reverse === '1',
+    position: tokens.get('p') ?? undefined,
+    page,
+  };
 }
 
 function positiveInt(params: Map<string, string>, name: string): number | undefined {
@@ -109,18 +160,25 @@ export function parseListQuery(
   }
   let page = 1;
   let cursor: Cursor | undefined;
+  let drfCursor: DrfCursor | undefined;
   if (modeText === 'paged') {
     page = positiveInt(params, 'page') ?? 1;
   } else {
     const text = params.get('cursor');
     if (text !== undefined && text !== '') {
-      cursor = decodeCursor(text);
-      page = cursor.page;
+      if (settings.quirks.has('cursor-ties')) {
+        drfCursor = decodeDrfCursor(text);
+        page = drfCursor.page;
+      } else {
+        cursor = decodeCursor(text);
+        page = cursor.page;
+      }
     }
   }
   const ordering: OrderKey[] = [];
   const orderingText = params.get('ordering');
-  if (orderingText !== undefined && orderingText !== '') {
+  // `ordering-ignored`: like a DRF view without that ordering filter, the parameter is dropped unread.
+  if (orderingText !== undefined && orderingText !== '' && !settings.quirks.ignoresOrdering(table.def.name)) {
     for (const raw of orderingText.split(',')) {
       const desc = raw.startsWith('-');
       const name = desc ? raw.slice(1) : raw;
@@ -141,7 +199,17 @@ export function parseListQuery(
   const filters: Filter[] = [];
   for (const [key, value] of params) {
     if (RESERVED.has(key)) continue;
-    filters.push(parseFilter(ds, table, key, value, settings));
+    const filter = parseFilter(ds, table, key, value, settings);
+    if (settings.quirks.unfilterable(table.def.name, (filter.path[0] as FieldSpec).name)) {
+      throw apiError(
+        400,
+        `Invalid filter: ${(filter.path[0] as FieldSpec).name} cannot be filtered on ${table.def.name}`,
+        {
+          field: key,
+        },
+      );
+    }
+    filters.push(filter);
   }
   return {
     table,
@@ -153,5 +221,6 @@ export function parseListQuery(
     mode: modeText,
     page,
     cursor,
+    drfCursor,
   };
 }

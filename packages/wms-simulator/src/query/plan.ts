@@ -236,12 +236,14 @@ export class QueryEngine {
     return Uint32Array.from(order, (i) => rows[i] as number);
   }
 
-  paged(query: ListQuery): PagedAnswer {
+  /** A paged-mode page: page_size rows from (page - 1) * page_size, or where `layout` says. */
+  paged(query: ListQuery, layout?: { start: number; length: number }): PagedAnswer {
     const view = this.matching(query);
     const total = view.rows.length;
-    const start = (query.page - 1) * query.pageSize;
+    const start = layout?.start ?? (query.page - 1) * query.pageSize;
+    const length = layout?.length ?? query.pageSize;
     const rows: number[] = [];
-    for (let i = start; i < Math.min(total, start + query.pageSize); i++) rows.push(viewAt(view, i));
+    for (let i = start; i < Math.min(total, start + length); i++) rows.push(viewAt(view, i));
     return { rows, total };
   }
 
