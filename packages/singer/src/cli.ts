@@ -4,6 +4,7 @@ import { ConfigError, ExitCode, errorMessage, SingerError } from './errors.js';
 import { createLogger, type Logger, SecretRegistry } from './logging.js';
 import type { JsonObject } from './messages.js';
 import { Metrics } from './metrics.js';
+import { RunSummary } from './run-summary.js';
 import {
   type SettingsSchema,
   secretSettingNames,
@@ -12,7 +13,7 @@ import {
   withCommonSettings,
 } from './settings.js';
 import { readStateFile, type State } from './state.js';
-import { SingerWriter } from './writer.js';
+import { SingerWriter, streamErrorReason } from './writer.js';
 
 export interface ConnectorDefinition<Config> {
   name: string;
@@ -39,6 +40,8 @@ export interface RunContext<Config> {
   output: SingerWriter;
   /** Aborted on SIGINT or SIGTERM: stop reading, finish what is safe, return. */
   signal: AbortSignal;
+  /** The run's audit line (logged by the harness at the end); connectors may add facts. */
+  summary: RunSummary;
 }
 
 export interface ParsedArguments {
@@ -154,26 +157,47 @@ export async function runConnector<Config>(
   argv: string[] = process.argv.slice(2),
 ): Promise<number> {
   const secrets = new SecretRegistry();
-  const output = new SingerWriter(process.stdout, { name: definition.name });
+  let logger: Logger | undefined;
+  let metrics: Metrics | undefined;
+  let summary: RunSummary | undefined;
+  let summaryLogger: Logger | undefined;
+  /** The run_summary line, whatever log_level says (an audit trail is not optional). */
+  const logSummary = (exitCode: number, error?: string): void => {
+    if (summary === undefined) return;
+    summaryLogger ??= createLogger({ name: definition.name, level: 'info', secrets });
+    summary.log(summaryLogger, { exitCode, error, metrics, lastState: output.lastState() });
+  };
+  const output = new SingerWriter(process.stdout, {
+    name: definition.name,
+    onStreamError: (error) => {
+      const reason = streamErrorReason(error);
+      process.stderr.write(`${definition.name}: ${reason}\n`);
+      metrics?.stop();
+      logSummary(ExitCode.runtime, reason);
+      process.exit(ExitCode.runtime);
+    },
+  });
   const controller = new AbortController();
   let stoppedBy: NodeJS.Signals | undefined;
   let graceSeconds = 120;
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (stoppedBy !== undefined) process.exit(signal === 'SIGINT' ? 130 : 143);
+    if (stoppedBy !== undefined) {
+      logSummary(signal === 'SIGINT' ? 130 : 143, `stopped by a second ${signal}`);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    }
     stoppedBy = signal;
     controller.abort(new SingerError('STOPPED', `stopped by ${signal}`));
     // Nothing is lost by not waiting longer: a state is only ever printed after its data
     // committed, so what was not committed is read again from the last printed state.
     setTimeout(() => {
-      process.stderr.write(
-        `${definition.name}: stopped by ${signal}; still finishing after stop_grace_seconds (${graceSeconds} s), exiting without waiting\n`,
-      );
+      const line = `stopped by ${signal}; still finishing after stop_grace_seconds (${graceSeconds} s), exiting without waiting`;
+      process.stderr.write(`${definition.name}: ${line}\n`);
+      logSummary(signal === 'SIGINT' ? 130 : 143, line);
       process.exit(signal === 'SIGINT' ? 130 : 143);
     }, graceSeconds * 1000).unref();
   };
-  let logger: Logger | undefined;
-  let metrics: Metrics | undefined;
   let exitCode: number = ExitCode.ok;
+  let failure: string | undefined;
   try {
     const args = parseArguments(definition.name, argv);
     if (args.version) {
@@ -188,6 +212,7 @@ export async function runConnector<Config>(
       process.stdout.write(text);
       return finish(ExitCode.ok);
     }
+    summary = new RunSummary(definition.name, definition.version);
     const schema = withCommonSettings(definition.settings);
     const raw = mergeConfigFiles(args.config);
     for (const name of secretSettingNames(schema)) secrets.add(raw[name]);
@@ -199,6 +224,7 @@ export async function runConnector<Config>(
     metrics = new Metrics(logger, config.metrics_interval_seconds ?? 60);
     const catalog = args.catalog !== undefined && !args.discover ? readCatalogFile(args.catalog) : undefined;
     const state = args.state !== undefined && !args.discover ? readStateFile(args.state) : undefined;
+    summary.startedFrom(state);
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     metrics.start();
@@ -213,6 +239,7 @@ export async function runConnector<Config>(
       secrets,
       output,
       signal: controller.signal,
+      summary,
     });
     await output.drain();
     if (stoppedBy !== undefined) exitCode = stoppedBy === 'SIGINT' ? 130 : 143;
@@ -221,7 +248,8 @@ export async function runConnector<Config>(
     // A connector that gives up because it was told to stop still ends as stopped by the signal.
     if (stoppedBy !== undefined) exitCode = stoppedBy === 'SIGINT' ? 130 : 143;
     const line = error instanceof SingerError ? error.message : `unexpected error: ${errorMessage(error)}`;
-    process.stderr.write(`${definition.name}: ${secrets.scrub(oneLine(line))}\n`);
+    failure = secrets.scrub(oneLine(line));
+    process.stderr.write(`${definition.name}: ${failure}\n`);
     if (!(error instanceof SingerError) && error instanceof Error)
       logger?.debug({ stack: error.stack }, 'stack');
     try {
@@ -232,6 +260,7 @@ export async function runConnector<Config>(
   } finally {
     metrics?.stop();
   }
+  logSummary(exitCode, failure);
   return finish(exitCode);
 }
 

@@ -5,6 +5,7 @@ export * from './logging.js';
 export * from './messages.js';
 export * from './metrics.js';
 export * from './reader.js';
+export * from './run-summary.js';
 export * from './settings.js';
 export * from './state.js';
 export * from './writer.js';

@@ -6,6 +6,8 @@ interface CounterSlot {
   metric: string;
   tags: MetricTags;
   pending: number;
+  /** Everything counted in the run (the run summary reads it). */
+  total: number;
 }
 
 /**
@@ -33,10 +35,20 @@ export class Metrics {
     const key = `${metric}\u0000${JSON.stringify(tags)}`;
     let slot = this.counters.get(key);
     if (slot === undefined) {
-      slot = { metric, tags, pending: 0 };
+      slot = { metric, tags, pending: 0, total: 0 };
       this.counters.set(key, slot);
     }
     slot.pending += value;
+    slot.total += value;
+  }
+
+  /** Each tag set's run total of a counter. */
+  totals(metric: string): Array<{ tags: MetricTags; value: number }> {
+    const result: Array<{ tags: MetricTags; value: number }> = [];
+    for (const slot of this.counters.values()) {
+      if (slot.metric === metric) result.push({ tags: slot.tags, value: slot.total });
+    }
+    return result;
   }
 
   /** Logs one timer observation, in seconds. */

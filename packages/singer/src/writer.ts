@@ -28,6 +28,9 @@ export class SingerWriter {
   private needsDrain = false;
   private failure: NodeJS.ErrnoException | undefined;
   private readonly recordPrefixes = new Map<string, string>();
+  /** The last STATE written: a value (taps) or its JSON text (a target echoing a value). */
+  private lastStateValue: unknown;
+  private lastStateJson: string | undefined;
 
   constructor(out: Writable = process.stdout, options: WriterOptions = {}) {
     this.out = out;
@@ -85,7 +88,25 @@ export class SingerWriter {
   }
 
   writeState(value: unknown): void {
+    this.lastStateValue = value;
+    this.lastStateJson = undefined;
     this.append(`{"type":"STATE","value":${JSON.stringify(value)}}`);
+  }
+
+  /** A state value a target prints as its line (already serialised JSON). */
+  writeStateValue(json: string): void {
+    this.lastStateJson = json;
+    this.lastStateValue = undefined;
+    this.append(json);
+  }
+
+  /** The last state written (undefined when none was): what the run summary reports as after. */
+  lastState(): unknown {
+    if (this.lastStateJson !== undefined) {
+      this.lastStateValue = JSON.parse(this.lastStateJson) as unknown;
+      this.lastStateJson = undefined;
+    }
+    return this.lastStateValue;
   }
 
   writeActivateVersion(stream: string, version: number): void {
@@ -151,11 +172,14 @@ function recordSuffix(timeExtracted: string | undefined, version: number | undef
   return `${versionPart}${timePart}}\n`;
 }
 
+/** The one line said when our output fails. */
+export function streamErrorReason(error: NodeJS.ErrnoException): string {
+  return error.code === 'EPIPE'
+    ? 'the reader of our output went away (EPIPE): stopping'
+    : `cannot write output (${error.code ?? error.message})`;
+}
+
 function defaultStreamError(name: string, error: NodeJS.ErrnoException): void {
-  const reason =
-    error.code === 'EPIPE'
-      ? 'the reader of our output went away (EPIPE): stopping'
-      : `cannot write output (${error.code ?? error.message})`;
-  process.stderr.write(`${name}: ${reason}\n`);
+  process.stderr.write(`${name}: ${streamErrorReason(error)}\n`);
   process.exit(1);
 }

@@ -62,8 +62,9 @@ function report(outcome: Outcome): Record<string, unknown> {
   return first.value;
 }
 
+/** The one stderr line of a failure; besides it only the run_summary line (after config is read). */
 function oneStderrLine(outcome: Outcome): string {
-  const lines = outcome.stderr.split('\n');
+  const lines = outcome.stderr.split('\n').filter((line) => !isSummaryLine(line));
   assert.equal(lines.pop(), '', 'stderr ends with a newline');
   assert.equal(lines.length, 1, `exactly one stderr line, got: ${outcome.stderr}`);
   assert.doesNotMatch(outcome.stderr, /\n\s+at /, 'no stack trace');
@@ -77,6 +78,8 @@ function failureLine(outcome: Outcome): string {
   assert.doesNotMatch(outcome.stderr, /\n\s+at /, 'no stack trace');
   return lines[0]!;
 }
+
+const isSummaryLine = (line: string): boolean => line.startsWith('{') && line.includes('"msg":"run_summary"');
 
 const logLines = (stderr: string): Array<Record<string, unknown>> =>
   stderr
@@ -331,7 +334,9 @@ describe('CLI harness: logging, redaction and metrics on stderr', { concurrency:
     assert.ok(logLines(fromEnv.stderr).some((line) => line.msg === 'a debug line'));
     assert.ok(!logLines(quiet.stderr).some((line) => line.msg === 'a debug line'));
     assert.deepEqual(
-      logLines(setting.stderr).map((line) => line.level),
+      logLines(setting.stderr)
+        .filter((line) => line.msg !== 'run_summary')
+        .map((line) => line.level),
       [40],
     );
   });
@@ -441,7 +446,12 @@ describe('CLI harness: output delivery', { concurrency: 4 }, () => {
       stderr += text;
     });
     await new Promise((resolve) => child.on('close', resolve));
-    assert.equal(stderr, 'echo-connector: the reader of our output went away (EPIPE): stopping\nexit=1\n');
+    const plain = stderr.split('\n').filter((line) => !isSummaryLine(line));
+    assert.deepEqual(plain, [
+      'echo-connector: the reader of our output went away (EPIPE): stopping',
+      'exit=1',
+      '',
+    ]);
   });
 
   it('SIGINT: a connector that throws the abort reason still exits 130, with one line', async () => {
@@ -482,5 +492,89 @@ describe('CLI harness: output delivery', { concurrency: 4 }, () => {
       .map((line) => JSON.parse(line));
     assert.deepEqual(lines[0].value, { ready: true });
     assert.deepEqual(lines[1].value, { aborted: true, reason: 'SingerError: stopped by SIGTERM' });
+  });
+});
+
+describe('CLI harness: the run_summary audit line', { concurrency: 4 }, () => {
+  const summaryOf = (outcome: Outcome): Record<string, unknown> => {
+    const lines = logLines(outcome.stderr).filter((line) => line.msg === 'run_summary');
+    assert.equal(lines.length, 1, `exactly one run_summary line, got: ${outcome.stderr}`);
+    return lines[0]!;
+  };
+
+  it('a run logs streams, records, bytes, retries, rejects, bookmarks and its bounds, whatever log_level', async () => {
+    const state = file('summary-state.json', { bookmarks: { things: { replication_key_value: 'before' } } });
+    const outcome = await run(['--config', user({ mode: 'summary', log_level: 'error' }), '--state', state], {
+      env: { MELTANO_RUN_ID: undefined, MELTANO_ENVIRONMENT: undefined },
+    });
+    assert.equal(outcome.code, 0, outcome.stderr);
+    const summary = summaryOf(outcome);
+    assert.equal(summary.level, 30);
+    assert.equal(summary.event, 'run_summary');
+    assert.equal(summary.executable, 'echo-connector');
+    assert.equal(summary.version, '1.2.3');
+    assert.equal(summary.status, 'succeeded');
+    assert.equal(summary.exit_code, 0);
+    assert.match(
+      String(summary.run_id),
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    assert.equal(summary.meltano_run_id, null);
+    assert.deepEqual(summary.streams, { things: { records: 3, bytes: 30 }, others: { records: 4 } });
+    assert.equal(summary.records, 7);
+    assert.equal(summary.bytes, 30);
+    assert.equal(summary.retries, 1);
+    assert.equal(summary.rejects, 1);
+    assert.equal(summary.input_bytes, 12);
+    assert.deepEqual(summary.bookmarks_before, { things: { replication_key_value: 'before' } });
+    assert.deepEqual(summary.bookmarks_after, { things: { replication_key_value: 'after' } });
+    const started = Date.parse(String(summary.started_at));
+    const ended = Date.parse(String(summary.ended_at));
+    assert.ok(started <= ended && ended <= Date.now(), `${summary.started_at} .. ${summary.ended_at}`);
+    assert.equal(summary.duration_seconds, (ended - started) / 1000);
+  });
+
+  it("Meltano's run id (MELTANO_RUN_ID) is the run id, and its environment is named", async () => {
+    const id = '0b6f4a52-8f5e-4a55-9a53-3f0c8b1f0e11';
+    const outcome = await run(['--config', user({ mode: 'summary' })], {
+      env: { MELTANO_RUN_ID: id, MELTANO_ENVIRONMENT: 'prod' },
+    });
+    const summary = summaryOf(outcome);
+    assert.equal(summary.run_id, id);
+    assert.equal(summary.meltano_run_id, id);
+    assert.equal(summary.meltano_environment, 'prod');
+  });
+
+  it('a failed run logs its exit status and the failure line, without the secret in it', async () => {
+    const password = 'hunter2-secret';
+    const outcome = await run(['--config', user({ mode: 'fail', password })]);
+    assert.equal(outcome.code, 1);
+    const summary = summaryOf(outcome);
+    assert.equal(summary.status, 'failed');
+    assert.equal(summary.exit_code, 1);
+    assert.match(
+      String(summary.error),
+      /^unexpected error: login refused for ann with password \[REDACTED\]/,
+    );
+    assert.ok(!outcome.stderr.includes(password));
+    assert.equal(summary.bookmarks_before, null);
+    assert.equal(summary.bookmarks_after, null);
+  });
+
+  it('a config error and a stop by signal still log one', async () => {
+    const bad = await run(['--config', user({ count: 'many' })]);
+    assert.equal(bad.code, 2);
+    assert.equal(summaryOf(bad).exit_code, 2);
+    const stopped = await run(['--config', user({ mode: 'wait-signal' })], {
+      onSpawn: (child) => {
+        child.stdout?.once('data', () => child.kill('SIGTERM'));
+      },
+    });
+    assert.equal(stopped.code, 143, stopped.stderr);
+    assert.equal(summaryOf(stopped).status, 'stopped');
+  });
+
+  it('--version and --about are not runs: no summary', async () => {
+    assert.equal((await run(['--version'])).stderr, '');
   });
 });

@@ -33,7 +33,14 @@ export const targetDefinition: ConnectorDefinition<TargetConfig> = {
   async run(context) {
     const dialect = createDialect(context.config, context.logger);
     const target = new Target(context.config, dialect, context);
-    await target.load(openInput(context.input));
+    const input = openInput(context.input);
+    try {
+      await target.load(input);
+    } finally {
+      // stdin (a pipe or socket) and a file stream both count what they read
+      const bytesRead = (input as { bytesRead?: unknown }).bytesRead;
+      if (typeof bytesRead === 'number') context.summary.note({ input_bytes: bytesRead });
+    }
   },
 };
 

@@ -372,7 +372,7 @@ export class Target {
     for (const sink of this.sinks()) watermark = Math.min(watermark, sink.pendingFrom());
     const text = this.states.release(watermark);
     if (text === undefined) return;
-    this.run.output.writeLine(text);
+    this.run.output.writeStateValue(text);
     this.run.output.drain().catch(() => undefined); // a dead stdout is reported by the writer itself
   }
 }

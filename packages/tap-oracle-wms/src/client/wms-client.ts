@@ -167,6 +167,7 @@ export class WmsClient {
         `${subject(context)}: ${failure} from ${displayUrl(url)}: retrying`,
       );
       retryNumber++;
+      this.metrics.count('retry_count', { endpoint: context.endpoint });
       await sleep(wait, this.signal);
     }
   }

@@ -184,6 +184,7 @@ export class WmsStream {
           output.writeRecordsJson(this.name, records, page.receivedAt, version);
           afterPage(records, variant);
           metrics.count('record_count', { stream: this.name }, records.length);
+          metrics.count('record_bytes', { stream: this.name }, utf8Bytes(records));
           await output.drain();
         }
         return;
@@ -279,4 +280,11 @@ function fallbackVariants(preferred: QueryVariant): QueryVariant[] {
   add({ ordering: preferred.ordering, sendFields: false });
   add({ ordering: undefined, sendFields: false });
   return variants;
+}
+
+/** UTF-8 bytes of the records' JSON (the run summary's bytes per stream). */
+function utf8Bytes(records: readonly string[]): number {
+  let bytes = 0;
+  for (const record of records) bytes += Buffer.byteLength(record, 'utf8');
+  return bytes;
 }
