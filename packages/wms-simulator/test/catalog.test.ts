@@ -4,7 +4,21 @@ import type { Simulator } from '../src/index.js';
 import { startSimulator } from '../src/index.js';
 import { api, isErrorBody, withSimulator } from './support/helpers.js';
 
-const CORE = ['company', 'facility', 'item', 'location', 'order_hdr', 'order_dtl', 'allocation'];
+const CORE = [
+  'company',
+  'facility',
+  'item',
+  'location',
+  'order_hdr',
+  'order_dtl',
+  'allocation',
+  'container',
+  'inventory',
+  'wave',
+  'task',
+  'ib_shipment',
+  'ib_shipment_dtl',
+];
 
 describe('entity list, describe and routing', () => {
   let sim: Simulator;

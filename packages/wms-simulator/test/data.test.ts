@@ -133,6 +133,12 @@ describe('generated data', () => {
       order_hdr: 250,
       order_dtl: 1000,
       allocation: 900,
+      container: 50,
+      inventory: 100,
+      wave: 5,
+      task: 50,
+      ib_shipment: 5,
+      ib_shipment_dtl: 25,
     });
     assert.equal(deriveRowCounts({}).order_dtl, 2000);
     assert.equal(deriveRowCounts({ order_dtl: 10, order_hdr: 7 }).order_hdr, 7);

@@ -41,8 +41,15 @@ export function deriveRowCounts(rows: Partial<Record<string, number>>): Record<s
     order_hdr: rows.order_hdr ?? Math.ceil(dtl / 4),
     order_dtl: dtl,
     allocation: rows.allocation ?? Math.round(dtl * 0.9),
+    // Warehouse operations: small next to the order lines.
+    container: rows.container ?? clamp(Math.ceil(dtl / 20), 5, 50_000),
+    inventory: rows.inventory ?? clamp(Math.ceil(dtl / 10), 10, 100_000),
+    wave: rows.wave ?? clamp(Math.ceil(dtl / 200), 3, 5000),
+    task: rows.task ?? clamp(Math.ceil(dtl / 20), 5, 50_000),
+    ib_shipment: rows.ib_shipment ?? clamp(Math.ceil(dtl / 200), 2, 5000),
+    ib_shipment_dtl: rows.ib_shipment_dtl ?? clamp(Math.ceil(dtl / 40), 5, 25_000),
   };
-  for (const name of ['company', 'facility', 'item', 'location']) {
+  for (const name of ['company', 'facility', 'item', 'location', 'container', 'wave', 'ib_shipment']) {
     if ((counts[name] as number) < 1) throw new Error(`rows: ${name} needs at least 1 row`);
   }
   if ((counts.order_dtl as number) > 0 && (counts.order_hdr as number) < 1) {

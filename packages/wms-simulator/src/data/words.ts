@@ -77,6 +77,8 @@ export const UNSERVED_KEYS: Record<string, readonly string[]> = {
   uom: ['UNITS', 'CASES', 'PALLETS'],
   allocation_type: ['STANDARD', 'REPLENISHMENT', 'CROSSDOCK'],
   location_type: ['ACTIVE', 'RESERVE', 'DOCK', 'STAGING'],
+  wave_template: ['ECOM-AM', 'RETAIL', 'REPLEN'],
+  task_type: ['PICK', 'PUTAWAY', 'REPLEN', 'CYCLE-COUNT'],
 };
 
 export function padded(prefix: string, n: number, width: number): string {

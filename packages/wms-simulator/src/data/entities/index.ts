@@ -1,5 +1,6 @@
 import type { EntityDef } from './entity.js';
 import { company, facility, item, location } from './master.js';
+import { container, ibShipment, ibShipmentDtl, inventory, task, wave } from './operations.js';
 import { allocation, orderDtl, orderHdr } from './orders.js';
 
 export type { EntityDef } from './entity.js';
@@ -13,4 +14,10 @@ export const ENTITY_DEFS: readonly EntityDef[] = [
   orderHdr,
   orderDtl,
   allocation,
+  container,
+  inventory,
+  wave,
+  task,
+  ibShipment,
+  ibShipmentDtl,
 ];

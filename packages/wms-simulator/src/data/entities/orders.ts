@@ -171,15 +171,24 @@ export const allocation: EntityDef = {
       filterable: true,
     }),
     f.rel('type_id', 'allocation_type', (r) => 1 + below(r.h, 101, 3)),
-    f.rel('wave_id', 'wave', (r) => (unit(r.h, 102) < 0.1 ? null : 1 + below(r.h, 103, 5000)), {
-      filterable: true,
-    }),
-    f.rel('task_id', 'task', (r) => (unit(r.hv, 104) < 0.3 ? null : 1 + below(r.hv, 105, 100_000))),
+    f.rel(
+      'wave_id',
+      'wave',
+      (r) => (unit(r.h, 102) < 0.1 ? null : 1 + below(r.h, 103, r.ds.initialSize('wave'))),
+      {
+        filterable: true,
+      },
+    ),
+    f.rel('task_id', 'task', (r) =>
+      unit(r.hv, 104) < 0.3 ? null : 1 + below(r.hv, 105, r.ds.initialSize('task')),
+    ),
     f.int('task_seq_nbr', (r) => 1 + below(r.hv, 106, 50)),
     f.dec('alloc_qty', 1, (r) => r.table.qty[r.idx] as number, { required: 'Y' }),
     f.dec('packed_qty', 1, (r) => below(r.hv, 107, (r.table.qty[r.idx] as number) / 5 + 1) * 5),
-    f.rel('from_inventory_id', 'inventory', (r) => 1 + below(r.h, 108, 1_000_000)),
-    f.rel('to_inventory_id', 'inventory', (r) => (unit(r.hv, 109) < 0.5 ? null : 1 + below(r.hv, 110, 1e6))),
+    f.rel('from_inventory_id', 'inventory', (r) => 1 + below(r.h, 108, r.ds.initialSize('inventory'))),
+    f.rel('to_inventory_id', 'inventory', (r) =>
+      unit(r.hv, 109) < 0.5 ? null : 1 + below(r.hv, 110, r.ds.initialSize('inventory')),
+    ),
     f.str('pick_user', (r) => (r.version === 0 ? null : person(r.hv, 111)), { escape: true, maxLength: 30 }),
     f.ts('picked_ts', (r) =>
       r.version === 0 ? null : (r.table.modTs[r.idx] as number) - below(r.hv, 113, 600) * 1_000_000,
