@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type ConnectorDefinition, type RunContext, SingerError, selectedStreams } from '@wms-singer/singer';
 import { type Authenticator, BasicAuthenticator, OAuth2Authenticator } from './client/auth.js';
+import { RequestBudget } from './client/budget.js';
 import { createHttp } from './client/http.js';
 import type { RetryPolicy } from './client/retry.js';
 import { WmsClient } from './client/wms-client.js';
@@ -27,9 +28,11 @@ export const tapOracleWms: ConnectorDefinition<TapConfig> = {
 async function run(context: RunContext<TapConfig>): Promise<void> {
   const { config, logger, metrics, output, secrets } = context;
   checkSettings(config);
+  // One request budget for the whole run: every stream and every window of it draws from it.
+  const budget = new RequestBudget(config.max_concurrent_streams * config.parallel_windows);
   const http = createHttp({
     timeoutSeconds: config.request_timeout_seconds,
-    maxSockets: config.max_concurrent_streams * 2 + 1,
+    maxSockets: budget.size + 1,
     userAgent: `tap-oracle-wms/${VERSION}`,
   });
   const retry: RetryPolicy = {
@@ -55,7 +58,7 @@ async function run(context: RunContext<TapConfig>): Promise<void> {
   const stop = new AbortController();
   const onStop = (): void => stop.abort(context.signal.reason);
   context.signal.addEventListener('abort', onStop, { once: true });
-  const client = new WmsClient(http, auth, retry, logger, metrics, stop.signal);
+  const client = new WmsClient(http, auth, retry, logger, metrics, stop.signal, budget);
   const root = apiRoot(config);
   try {
     if (context.discover) {
@@ -92,7 +95,7 @@ async function run(context: RunContext<TapConfig>): Promise<void> {
   } catch (error) {
     // Stopped by a signal: what was written, with its STATE, stands; the harness sets the exit code.
     if (context.signal.aborted) {
-      logger.warn('stopped: the last STATE written covers every record before it');
+      logger.warn('stopped: a run resumed from the last STATE written loses nothing');
       return;
     }
     throw error;

@@ -206,6 +206,7 @@ describe('settings', { concurrency: true }, () => {
       'request_timeout_seconds',
       'max_retries',
       'max_concurrent_streams',
+      'parallel_windows',
       'discovery_mode',
     ];
     for (const name of names) assert.ok(about.settings.properties[name]?.description, `${name} is described`);

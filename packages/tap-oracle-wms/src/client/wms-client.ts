@@ -1,6 +1,7 @@
 import { type Logger, type Metrics, type MetricTags, SingerError } from '@wms-singer/singer';
-import type { AxiosInstance } from 'axios';
+import type { AxiosInstance, AxiosResponse } from 'axios';
 import type { Authenticator } from './auth.js';
+import type { RequestBudget } from './budget.js';
 import { displayUrl } from './http.js';
 import { type ListPage, readListPage } from './list-page.js';
 import {
@@ -62,6 +63,8 @@ export class WmsClient {
     private readonly logger: Logger,
     private readonly metrics: Metrics,
     private readonly signal?: AbortSignal,
+    /** Shared by every request of the run: bounds the requests in flight. */
+    private readonly budget?: RequestBudget,
   ) {}
 
   getJson(url: string, context: RequestContext): Promise<WmsResponse> {
@@ -88,15 +91,21 @@ export class WmsClient {
       const authorization = await this.auth.header(this.signal);
       const tags: MetricTags = { endpoint: context.endpoint };
       if (context.entity !== undefined) tags.stream = context.entity;
+      const release = await this.budget?.acquire();
       const stopTimer = this.metrics.startTimer('http_request_duration', tags);
       let failure: TransportFailure | `HTTP ${number}` | 'unparsable body';
       let delay: number | undefined;
       let slow = false;
       try {
-        const response = await this.http.get<string>(url, {
-          headers: { Authorization: authorization },
-          signal: this.signal,
-        });
+        let response: AxiosResponse<string>;
+        try {
+          response = await this.http.get<string>(url, {
+            headers: { Authorization: authorization },
+            signal: this.signal,
+          });
+        } finally {
+          release?.();
+        }
         const status = response.status;
         stopTimer({ status });
         if (status === 200) {

@@ -20,6 +20,7 @@ import { filterInstant, instantMicros, ModTsHigh, secondsToMicros } from './book
 import { scopeFilters } from './filters.js';
 import { hasFieldsBeyond, projectRecords, RecordText } from './record-text.js';
 import type { StateBook } from './state-book.js';
+import { extractWindows, type WindowWalker } from './windows.js';
 
 export interface StreamRun {
   config: TapConfig;
@@ -40,7 +41,7 @@ interface QueryVariant {
 }
 
 /** One lgfapi entity as a Singer stream: its query, its pages, its bookmark. */
-export class WmsStream {
+export class WmsStream implements WindowWalker {
   readonly name: string;
   readonly replication: StreamReplication;
   private readonly fields: string[];
@@ -102,6 +103,22 @@ export class WmsStream {
       high.text === undefined ? startBookmark : { ...startBookmark, replication_key_value: high.text };
     let count = 0;
     const keyText = new RecordText(key);
+    if (config.parallel_windows > 1) {
+      count = await extractWindows(this, {
+        key,
+        keyText,
+        lower,
+        upper: runStartMs * 1000,
+        lanes: config.parallel_windows,
+        pageSize: config.page_size,
+        logger: this.run.logger,
+        advance: (text) => {
+          if (high.offer(text)) states.put(this.name, bookmark());
+        },
+      });
+      states.put(this.name, bookmark());
+      return count;
+    }
     await this.walk(bounds, { ordering: `${key},id`, sendFields: true }, (records, variant) => {
       // Ordered by the key, the page's last row carries its highest value and a resumed run
       // may start there; otherwise only the end of the walk proves every row was seen.
@@ -160,8 +177,9 @@ export class WmsStream {
   private async walk(
     bounds: Record<string, string>,
     preferred: QueryVariant,
-    afterPage: (records: string[], variant: QueryVariant) => void,
+    afterPage: (records: string[], variant: QueryVariant, full: boolean) => void,
     version?: number,
+    cut?: (records: string[], variant: QueryVariant) => number | undefined,
   ): Promise<void> {
     const { output, metrics, logger } = this.run;
     const variants = fallbackVariants(preferred);
@@ -180,12 +198,16 @@ export class WmsStream {
           pages++;
           last = page.records[page.records.length - 1];
           lastFull = page.records.length >= pager.currentPageSize;
+          // A window of a window-parallel walk ends where the next one starts (windows.ts).
+          const keep = cut?.(page.records, variant);
+          if (keep !== undefined) page.records = page.records.slice(0, keep);
           const records = this.outgoing(page, variant);
-          output.writeRecordsJson(this.name, records, page.receivedAt, version);
-          afterPage(records, variant);
+          if (records.length > 0) output.writeRecordsJson(this.name, records, page.receivedAt, version);
+          afterPage(records, variant, lastFull);
           metrics.count('record_count', { stream: this.name }, records.length);
           metrics.count('record_bytes', { stream: this.name }, utf8Bytes(records));
           await output.drain();
+          if (keep !== undefined) return;
         }
         return;
       } catch (error) {
@@ -204,6 +226,35 @@ export class WmsStream {
         );
       }
     }
+  }
+
+  /** One window of a window-parallel walk (windows.ts): ordered by the key, cut where the next window starts. */
+  walkWindow(
+    bounds: Record<string, string>,
+    cut: (records: string[], ordered: boolean) => number | undefined,
+    afterPage: (records: string[], ordered: boolean, full: boolean) => void,
+  ): Promise<void> {
+    const key = this.replication.key!;
+    const ordered = (variant: QueryVariant): boolean => variant.ordering?.startsWith(key) === true;
+    return this.walk(
+      bounds,
+      { ordering: `${key},id`, sendFields: true },
+      (records, variant, full) => afterPage(records, ordered(variant), full),
+      undefined,
+      (records, variant) => cut(records, ordered(variant)),
+    );
+  }
+
+  /** The last row within the bounds in descending key order (one row, id and key only); undefined when none. */
+  async lastRow(bounds: Record<string, string>): Promise<{ id: unknown; key: unknown } | undefined> {
+    const key = this.replication.key!;
+    const url = new URL(this.firstUrl(bounds, { ordering: `-${key},-id`, sendFields: false }));
+    url.searchParams.set('page_size', '1');
+    url.searchParams.set('fields', `id,${key}`);
+    const response = await this.run.client.getJson(url.toString(), { endpoint: 'list', entity: this.name });
+    if (response.status === 404) return undefined;
+    const row = (response.body as { results?: Array<Record<string, unknown>> }).results?.[0];
+    return row === undefined ? undefined : { id: row.id, key: row[key] };
   }
 
   /**

@@ -34,7 +34,11 @@ export interface TapInputs {
   onFirstRecord?: (pid: number) => void;
 }
 
-/** Basic-auth settings for a simulator, with small pages so every run crosses page boundaries. */
+/**
+ * Basic-auth settings for a simulator, with small pages so every run crosses page boundaries.
+ * One window per stream (`parallel_windows: 1`): these tests count and inspect each request of
+ * one walk; windows.test.ts covers window-parallel runs.
+ */
 export function basicConfig(sim: Simulator, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     base_url: sim.baseUrl,
@@ -43,6 +47,7 @@ export function basicConfig(sim: Simulator, extra: Record<string, unknown> = {})
     page_size: 7,
     retry_backoff_seconds: 0.01,
     log_level: 'warn',
+    parallel_windows: 1,
     ...extra,
   };
 }
@@ -57,6 +62,7 @@ export function oauthConfig(sim: Simulator, extra: Record<string, unknown> = {})
     page_size: 7,
     retry_backoff_seconds: 0.01,
     log_level: 'warn',
+    parallel_windows: 1,
     ...extra,
   };
 }
