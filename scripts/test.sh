@@ -7,6 +7,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/setup.sh
+# The Node.js that scripts/setup.sh installed from PyPI into .venv, never another one.
+export PATH="$PWD/.venv/bin:$PATH"
+echo "test: $(node --version) from $(command -v node)" >&2
 
 echo "test: biome check ." >&2
 lint=0

@@ -12,8 +12,14 @@ import {
   settingsFromAbout,
 } from './support/meltano-settings.js';
 
+interface PluginDefinitionConfig {
+  name: string;
+  config?: Record<string, unknown>;
+}
+
 interface PluginDefinition {
   name: string;
+  config?: Record<string, unknown>;
   inherit_from?: string;
   namespace?: string;
   pip_url?: string;
@@ -88,10 +94,37 @@ describe('meltano.yml', () => {
       (entry.settings ?? []).filter((setting) => setting.sensitive).map((setting) => setting.name),
     );
     assert.ok(secrets.includes('password'));
+    // staging and prod may name a secret only as the variable Meltano would read anyway.
     for (const environment of project.environments.filter((entry) => entry.name !== 'dev')) {
-      const text = JSON.stringify(environment.config ?? {});
-      for (const secret of secrets)
-        assert.ok(!text.includes(`"${secret}"`), `${environment.name} sets ${secret}`);
+      const config = environment.config as { plugins?: Record<string, PluginDefinitionConfig[]> };
+      for (const entry of Object.values(config?.plugins ?? {}).flat()) {
+        const prefix = entry.name.toUpperCase().replaceAll('-', '_');
+        for (const [setting, value] of Object.entries(entry.config ?? {})) {
+          if (!secrets.includes(setting)) continue;
+          assert.equal(
+            value,
+            `\${${prefix}_${setting.toUpperCase()}}`,
+            `${environment.name} sets ${setting}`,
+          );
+        }
+      }
+    }
+  });
+
+  test("staging and prod replace the simulator address and demo account; dev is the plugins' config", () => {
+    assert.equal(plugin('tap-oracle-wms').config?.base_url, 'http://127.0.0.1:8765/demo');
+    assert.equal(plugin('target-oracle').config?.dialect, 'sqlite');
+    for (const name of ['staging', 'prod']) {
+      const config = project.environments.find((entry) => entry.name === name)?.config as {
+        plugins: { extractors: PluginDefinitionConfig[]; loaders: PluginDefinitionConfig[] };
+      };
+      const tap = config.plugins.extractors.find((entry) => entry.name === 'tap-oracle-wms')?.config;
+      for (const setting of ['base_url', 'username', 'password']) {
+        assert.equal(tap?.[setting], `\${TAP_ORACLE_WMS_${setting.toUpperCase()}}`, `${name}: ${setting}`);
+      }
+      const target = config.plugins.loaders.find((entry) => entry.name === 'target-oracle')?.config;
+      assert.equal(target?.dialect, 'oracle', `${name}: dialect`);
+      assert.equal(target?.hard_delete, false, `${name}: hard_delete`);
     }
   });
 
@@ -124,8 +157,8 @@ describe('meltano.yml', () => {
 
 describe('meltano reads the project', () => {
   for (const name of ['tap-oracle-wms', 'target-oracle'] as PluginName[]) {
-    test(`meltano config ${name} list shows every setting with its variable`, async () => {
-      const result = await sandbox.meltanoOk(['config', name, 'list']);
+    test(`meltano config list ${name} --all shows every setting with its variable`, async () => {
+      const result = await sandbox.meltanoOk(['config', 'list', name, '--all']);
       const variable = name.toUpperCase().replaceAll('-', '_');
       for (const setting of Object.keys(readAbout(name).settings.properties)) {
         const line = new RegExp(`^${setting} \\[env: ${variable}_${setting.toUpperCase()}\\]`, 'm');

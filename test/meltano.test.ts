@@ -102,8 +102,12 @@ describe('meltano with the simulator and SQLite', () => {
     }
   });
 
-  test('meltano select tap-oracle-wms --list --all lists every entity and field', async () => {
-    const result = await sandbox.meltanoOk(['select', 'tap-oracle-wms', '--list', '--all']);
+  test('meltano select tap-oracle-wms --list --all, without an environment, lists every entity and field', async () => {
+    // Meltano ignores default_environment for `select`: the plugin's own config must be enough.
+    // Only the simulator's port differs from the configured http://127.0.0.1:8765/demo.
+    const result = await sandbox.meltanoOk(['select', 'tap-oracle-wms', '--list', '--all'], {
+      MELTANO_ENVIRONMENT: undefined,
+    });
     const listed = new Set(
       [...result.stdout.matchAll(/^\s*\[(?:selected|automatic|excluded|unsupported)\s*\]\s+(\S+)$/gm)].map(
         (match) => match[1],

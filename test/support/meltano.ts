@@ -76,12 +76,18 @@ export class MeltanoSandbox {
     };
   }
 
-  meltano(args: string[], env: Record<string, string> = {}): Promise<Completed> {
-    return run(meltanoBin, args, { cwd: projectRoot, env: { ...this.env, ...env } });
+  /**
+   * Runs meltano in the project. `env` adds variables; a variable given as `undefined` is
+   * removed (MELTANO_ENVIRONMENT: undefined runs it as a user would without choosing one).
+   */
+  meltano(args: string[], env: Record<string, string | undefined> = {}): Promise<Completed> {
+    const merged: NodeJS.ProcessEnv = { ...this.env, ...env };
+    for (const [name, value] of Object.entries(env)) if (value === undefined) delete merged[name];
+    return run(meltanoBin, args, { cwd: projectRoot, env: merged });
   }
 
   /** Like meltano(), but a non-zero exit fails with the command and what it printed. */
-  async meltanoOk(args: string[], env: Record<string, string> = {}): Promise<Completed> {
+  async meltanoOk(args: string[], env: Record<string, string | undefined> = {}): Promise<Completed> {
     const result = await this.meltano(args, env);
     if (result.status !== 0) {
       throw new Error(

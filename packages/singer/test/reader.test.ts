@@ -272,8 +272,9 @@ describe('openInput', () => {
 });
 
 describe('the Meltano SDK target conformance streams', () => {
-  // ../shared/singer-conformance beside the checkout; every file has valid envelopes
-  const dir = fileURLToPath(new URL('../../../../../shared/singer-conformance/', import.meta.url));
+  // test/fixtures/singer-conformance in the repository (from packages/singer/dist/test);
+  // every file has valid envelopes
+  const dir = fileURLToPath(new URL('../../../../test/fixtures/singer-conformance/', import.meta.url));
   const expected: Record<string, Record<string, number>> = {
     array_data: { SCHEMA: 1, RECORD: 4, STATE: 1 },
     camelcase: { SCHEMA: 1, RECORD: 2 },

@@ -1,4 +1,4 @@
-// Every Meltano SDK target test stream gives the outcome /work/shared/singer-conformance/README.md lists.
+// Every Meltano SDK target test stream gives the outcome test/fixtures/singer-conformance/README.md lists.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

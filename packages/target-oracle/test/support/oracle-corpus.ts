@@ -2,7 +2,7 @@
 // the WMS entities and the Singer conformance streams (their SCHEMA messages mapped with the
 // engine's own JSON Schema -> ColumnType reading and name normalisation).
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JsonSchema } from '@wms-singer/singer';
 import type {
@@ -17,18 +17,12 @@ import { columnTypeOf } from '../../src/schema/column-types.js';
 import { normaliseName } from '../../src/schema/names.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** /work/shared/singer-conformance, found from dist/test/support or test/support. */
-export const CONFORMANCE_DIR = [
-  join(here, '../../../../../../shared/singer-conformance'),
-  join(here, '../../../../../shared/singer-conformance'),
-  '/work/shared/singer-conformance',
-].find((dir) => {
-  try {
-    return readdirSync(dir).length > 0;
-  } catch {
-    return false;
-  }
-});
+/** test/fixtures/singer-conformance in the repository, from dist/test/support or test/support. */
+export const CONFORMANCE_DIR = join(
+  here,
+  here.includes(`${sep}dist${sep}`) ? '../../../../..' : '../../../..',
+  'test/fixtures/singer-conformance',
+);
 
 const col = (name: string, type: ColumnType, nullable = true): ColumnSpec => ({ name, type, nullable });
 
@@ -230,7 +224,6 @@ interface SchemaMessage {
 
 /** One TableSpec per SCHEMA message with properties in the conformance streams (later ones win). */
 export function conformanceTables(): TableSpec[] {
-  if (CONFORMANCE_DIR === undefined) return [];
   const tables = new Map<string, TableSpec>();
   for (const file of readdirSync(CONFORMANCE_DIR).filter((f) => f.endsWith('.singer'))) {
     for (const line of readFileSync(join(CONFORMANCE_DIR, file), 'utf8').split('\n')) {

@@ -12,9 +12,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '../../../../..');
 export const BIN = join(repoRoot, 'packages/target-oracle/bin/target-oracle.js');
 
-/** The shared conformance streams sit beside the clone (here and in CI); missing is a failure. */
+/** The Singer SDK conformance streams, kept in the repository (test/fixtures); missing is a failure. */
 export function conformanceDir(): string {
-  const dir = resolve(repoRoot, '..', 'shared', 'singer-conformance');
+  const dir = resolve(repoRoot, 'test', 'fixtures', 'singer-conformance');
   if (!existsSync(dir)) throw new Error(`the Singer conformance streams are missing: expected ${dir}`);
   return dir;
 }
