@@ -2,7 +2,12 @@
 /** wms-simulator: serves a local lgfapi v10 until SIGINT/SIGTERM; the base URL is the first stdout line. */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { DEFAULT_LATE_COMMIT_MAX_SECONDS, parseQuirks, QUIRK_NAMES } from './quirks.js';
+import {
+  DEFAULT_BULK_GROUP_ROWS,
+  DEFAULT_LATE_COMMIT_MAX_SECONDS,
+  parseQuirks,
+  QUIRK_NAMES,
+} from './quirks.js';
 import { DEFAULTS, startSimulator } from './simulator.js';
 import type { FaultConfig, FaultKind, SimulatorOptions } from './types.js';
 
@@ -121,6 +126,11 @@ async function main(): Promise<void> {
       default: DEFAULT_LATE_COMMIT_MAX_SECONDS,
       describe: 'late-commits: how far behind the clock a late row mod_ts may lie (s)',
     })
+    .option('bulk-group-rows', {
+      type: 'number',
+      default: DEFAULT_BULK_GROUP_ROWS,
+      describe: 'cursor-ties: rows of a bulk group sharing one mod_ts',
+    })
     .option('gzip', {
       type: 'boolean',
       default: true,
@@ -158,6 +168,7 @@ async function main(): Promise<void> {
     port: argv.port,
     quirks,
     lateCommitMaxSeconds: argv['late-commit-max-seconds'],
+    bulkGroupRows: argv['bulk-group-rows'],
     seed: argv.seed,
     environment: argv.environment,
     rows,

@@ -1,5 +1,10 @@
 export { deriveRowCounts } from './data/dataset.js';
-export { DEFAULT_LATE_COMMIT_MAX_SECONDS, parseQuirks, QUIRK_NAMES } from './quirks.js';
+export {
+  DEFAULT_BULK_GROUP_ROWS,
+  DEFAULT_LATE_COMMIT_MAX_SECONDS,
+  parseQuirks,
+  QUIRK_NAMES,
+} from './quirks.js';
 export { DEFAULTS, startSimulator } from './simulator.js';
 export type {
   AdvanceRequest,

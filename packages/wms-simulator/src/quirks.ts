@@ -24,6 +24,9 @@ export type Quirk = (typeof QUIRK_NAMES)[number];
 /** Default of `lateCommitMaxSeconds`: how far behind the clock a late commit's mod_ts may lie (6 hours). */
 export const DEFAULT_LATE_COMMIT_MAX_SECONDS = 21_600;
 
+/** Default of `bulkGroupRows`: rows of a `cursor-ties` bulk group, more than the largest page (1250). */
+export const DEFAULT_BULK_GROUP_ROWS = 1300;
+
 /** Entities that ignore `ordering` under `ordering-ignored`. */
 const ORDERING_IGNORED = new Set(['allocation']);
 /** Entities whose mod_ts is not filterable under `mod-ts-not-filterable`. */
@@ -59,15 +62,21 @@ export function parseQuirks(value: string | readonly string[] | undefined): Set<
 /** The switched-on quirks and what they mean for a given entity. */
 export class Quirks {
   readonly lateCommitMaxSeconds: number;
+  readonly bulkGroupRows: number;
 
   constructor(
     readonly set: ReadonlySet<Quirk>,
     lateCommitMaxSeconds = DEFAULT_LATE_COMMIT_MAX_SECONDS,
+    bulkGroupRows = DEFAULT_BULK_GROUP_ROWS,
   ) {
     if (!(Number.isFinite(lateCommitMaxSeconds) && lateCommitMaxSeconds >= 1)) {
       throw new Error(`lateCommitMaxSeconds must be a number of seconds >= 1, got ${lateCommitMaxSeconds}`);
     }
+    if (!(Number.isInteger(bulkGroupRows) && bulkGroupRows >= 2)) {
+      throw new Error(`bulkGroupRows must be an integer >= 2, got ${bulkGroupRows}`);
+    }
     this.lateCommitMaxSeconds = lateCommitMaxSeconds;
+    this.bulkGroupRows = bulkGroupRows;
   }
 
   has(quirk: Quirk): boolean {

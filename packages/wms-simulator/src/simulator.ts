@@ -48,7 +48,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   checkOptions(options);
   const seed = options.seed ?? DEFAULTS.seed;
   const environment = options.environment ?? DEFAULTS.environment;
-  const quirks = new Quirks(parseQuirks(options.quirks), options.lateCommitMaxSeconds);
+  const quirks = new Quirks(parseQuirks(options.quirks), options.lateCommitMaxSeconds, options.bulkGroupRows);
   const ds = new Dataset({
     quirks,
     seed,

@@ -145,6 +145,8 @@ export interface SimulatorOptions {
   quirks?: readonly (Quirk | 'all')[] | string;
   /** `late-commits`: how far behind the clock a late row's mod_ts may lie, in seconds (default 21600). */
   lateCommitMaxSeconds?: number;
+  /** `cursor-ties`: rows of a bulk group (generated: at most 70% of a table; per advance: at most its live rows). Default 1300. */
+  bulkGroupRows?: number;
 }
 
 /** Requests in service and waiting for a worker (see `maxConcurrentRequests`). */

@@ -154,6 +154,39 @@ describe('quirk cursor-ties', () => {
     });
   });
 
+  it('with bulkGroupRows above 2250 the walk repeats a page even at page_size 1250', async () => {
+    await withSimulator(
+      { rows: { order_dtl: 4000 }, quirks: ['cursor-ties'], bulkGroupRows: 2600 },
+      async (sim) => {
+        let url: string | null =
+          `${sim.apiUrl}/entity/order_dtl/?page_mode=sequenced&ordering=mod_ts,id&page_size=1250`;
+        const seen: string[] = [];
+        for (let page = 0; page < 12 && url !== null; page++) {
+          const reply = await call(url);
+          seen.push(reply.json.results.map((r: Json) => r.id).join(','));
+          url = reply.json.next_page;
+        }
+        assert.ok(
+          seen.some((ids, i) => i > 0 && ids === seen[i - 1]),
+          'a page repeats',
+        );
+      },
+    );
+    await assert.rejects(() => withSimulator({ bulkGroupRows: 1 }, async () => {}), /bulkGroupRows/);
+  });
+
+  it('the default dataset holds a tie group above 1250 rows in order_dtl and in allocation', async () => {
+    await withSimulator({ quirks: ['cursor-ties'] }, async (sim) => {
+      for (const entity of ['order_dtl', 'allocation']) {
+        const counts = new Map<number, number>();
+        for (const r of sim.snapshot(entity) as Json[]) {
+          counts.set(instant(r.mod_ts), (counts.get(instant(r.mod_ts)) ?? 0) + 1);
+        }
+        assert.ok(Math.max(...counts.values()) > 1250, entity);
+      }
+    });
+  });
+
   it('each advance bulk-updates more than 1250 rows of one entity at one instant', async () => {
     await withSimulator({ rows: { order_dtl: 1500 }, quirks: ['cursor-ties'] }, async (sim) => {
       const result = sim.advance({ updates: 3, inserts: 2 });

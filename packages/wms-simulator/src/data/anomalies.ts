@@ -10,8 +10,6 @@ import { mix, unit } from './hash.js';
 import type { Table } from './table.js';
 import { US_PER_SECOND } from './time.js';
 
-/** Rows in a bulk group: more than the largest page (1250). */
-export const BULK_GROUP_ROWS = 1300;
 /** Share of orders hidden from the start under `late-commits`. */
 const HIDDEN_ORDER_SHARE = 0.04;
 /** Share of an advance's updates and inserts committed late under `late-commits`. */
@@ -107,18 +105,18 @@ export function chooseLate(
 export function bulkTable(ds: Dataset, names: readonly string[]): Table | undefined {
   const candidates = names.map((name) => ds.table(name)).filter((t) => t.def.hasModTs && t.live > 0);
   if (candidates.length === 0) return undefined;
-  const big = candidates.filter((t) => t.live > BULK_GROUP_ROWS);
+  const big = candidates.filter((t) => t.live > ds.quirks.bulkGroupRows);
   if (big.length > 0) return big[ds.advances % big.length];
   return candidates.reduce((a, b) => (b.live > a.live ? b : a));
 }
 
 /**
- * `cursor-ties`: a bulk import in the generated history: a run of consecutive rows (up to BULK_GROUP_ROWS,
- * at most 60% of the table) sharing one mod_ts, after every one's create_ts and before the start.
+ * `cursor-ties`: a bulk import in the generated history: a run of consecutive rows (up to `bulkGroupRows`,
+ * at most 70% of the table) sharing one mod_ts, after every one's create_ts and before the start.
  */
 export function generateBulkGroup(ds: Dataset, table: Table): void {
   if (!table.def.hasModTs || table.size < 10) return;
-  const size = Math.min(BULK_GROUP_ROWS, Math.floor(table.size * 0.6));
+  const size = Math.min(ds.quirks.bulkGroupRows, Math.floor(table.size * 0.7));
   const first = Math.floor(table.size * 0.1);
   let ts = 0;
   for (let i = first; i < first + size; i++) ts = Math.max(ts, table.createTs[i] as number);

@@ -3,7 +3,7 @@
  * data consistent (purges cascade to children; parents whose served values change are touched too).
  */
 import type { AdvanceRequest, AdvanceResult, EntityChange } from '../types.js';
-import { BULK_GROUP_ROWS, bulkTable, chooseLate, revealNextFacility } from './anomalies.js';
+import { bulkTable, chooseLate, revealNextFacility } from './anomalies.js';
 import { DANGLING_ID_BASE, type Dataset } from './dataset.js';
 import { orderedTenths } from './entities/orders.js';
 import type { Sequence } from './hash.js';
@@ -108,10 +108,11 @@ export function advance(ds: Dataset, request: AdvanceRequest, rng: Sequence): Ad
   if (bulkOf !== undefined) {
     // Rows the requested updates already chose keep their own instant (and may commit late).
     const chosen = of(bulkOf.def.name).touched;
-    const picked = pickLive(bulkOf, Math.min(BULK_GROUP_ROWS + chosen.size, bulkOf.live), rng);
+    const groupRows = ds.quirks.bulkGroupRows;
+    const picked = pickLive(bulkOf, Math.min(groupRows + chosen.size, bulkOf.live), rng);
     bulk = {
       table: bulkOf,
-      rows: new Set(picked.filter((idx) => !chosen.has(idx)).slice(0, BULK_GROUP_ROWS)),
+      rows: new Set(picked.filter((idx) => !chosen.has(idx)).slice(0, groupRows)),
     };
     for (const idx of bulk.rows) update(bulkOf, idx);
   }
