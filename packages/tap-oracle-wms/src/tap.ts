@@ -1,10 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type ConnectorDefinition, type RunContext, SingerError, selectedStreams } from '@wms-singer/singer';
-import { type Authenticator, BasicAuthenticator, OAuth2Authenticator } from './client/auth.js';
-import { RequestBudget } from './client/budget.js';
-import { createHttp } from './client/http.js';
-import type { RetryPolicy } from './client/retry.js';
-import { WmsClient } from './client/wms-client.js';
+import { openWmsClient } from './client/open-client.js';
 import { discoverCatalog } from './discovery.js';
 import { apiRoot, checkSettings, TAP_SETTINGS, type TapConfig } from './settings.js';
 import { StateBook } from './streams/state-book.js';
@@ -28,37 +24,16 @@ export const tapOracleWms: ConnectorDefinition<TapConfig> = {
 async function run(context: RunContext<TapConfig>): Promise<void> {
   const { config, logger, metrics, output, secrets } = context;
   checkSettings(config);
-  // One request budget for the whole run: every stream and every window of it draws from it.
-  const budget = new RequestBudget(config.max_concurrent_streams * config.parallel_windows);
-  const http = createHttp({
-    timeoutSeconds: config.request_timeout_seconds,
-    maxSockets: budget.size + 1,
-    userAgent: `tap-oracle-wms/${VERSION}`,
-  });
-  const retry: RetryPolicy = {
-    maxRetries: config.max_retries,
-    baseSeconds: config.retry_backoff_seconds,
-    capSeconds: 60,
-  };
-  const auth: Authenticator =
-    config.auth_method === 'oauth2'
-      ? new OAuth2Authenticator(
-          http,
-          {
-            tokenUrl: config.oauth_token_url!,
-            clientId: config.oauth_client_id!,
-            clientSecret: config.oauth_client_secret!,
-            scope: config.oauth_scope,
-            retry,
-          },
-          secrets,
-          logger,
-        )
-      : new BasicAuthenticator(config.username!, config.password!, secrets);
   const stop = new AbortController();
   const onStop = (): void => stop.abort(context.signal.reason);
   context.signal.addEventListener('abort', onStop, { once: true });
-  const client = new WmsClient(http, auth, retry, logger, metrics, stop.signal, budget);
+  const { client, close } = openWmsClient(config, {
+    logger,
+    metrics,
+    secrets,
+    signal: stop.signal,
+    userAgent: `tap-oracle-wms/${VERSION}`,
+  });
   const root = apiRoot(config);
   try {
     if (context.discover) {
@@ -101,8 +76,7 @@ async function run(context: RunContext<TapConfig>): Promise<void> {
     throw error;
   } finally {
     context.signal.removeEventListener('abort', onStop);
-    http.defaults.httpAgent?.destroy?.();
-    http.defaults.httpsAgent?.destroy?.();
+    close();
   }
 }
 

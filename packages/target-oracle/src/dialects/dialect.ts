@@ -8,6 +8,7 @@
  */
 
 import type { Logger, SettingSchema } from '@wms-singer/singer';
+import type { QueryRunner } from './query-runner.js';
 
 /** Database-neutral column types, decided by the engine from JSON Schema. */
 export type ColumnType =
@@ -178,4 +179,9 @@ export interface DialectPlugin {
    * filled). A required setting of this dialect that is missing is one ConfigError naming it.
    */
   create(config: Readonly<Record<string, unknown>>, logger: Logger): Dialect;
+  /**
+   * A small connection for tools reading what the target loaded (wms-quality): SELECTs, and
+   * DDL/DML on their own tables. Same config as `create`. See dialects/query-runner.ts.
+   */
+  openQueries?(config: Readonly<Record<string, unknown>>, logger: Logger): Promise<QueryRunner>;
 }

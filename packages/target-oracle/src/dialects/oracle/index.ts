@@ -8,6 +8,7 @@ import {
   thinPoolSource,
 } from './oracle-connection.js';
 import { OracleDialect, type OracleDialectOptions } from './oracle-dialect.js';
+import { createOracleQueryRunner } from './oracle-query-runner.js';
 
 export type {
   BindDef,
@@ -18,6 +19,7 @@ export type {
   SessionSourceFactory,
 } from './oracle-connection.js';
 export { OracleDialect, type OracleDialectOptions } from './oracle-dialect.js';
+export { createOracleQueryRunner, type OracleQueryRunnerOptions } from './oracle-query-runner.js';
 
 export interface OracleSettings {
   user?: string;
@@ -160,4 +162,5 @@ export const oracleDialect: DialectPlugin = {
   loads: 'Oracle Database 19c, 21c or 23ai through node-oracledb in Thin mode',
   settings: oracleSettings,
   create: (config, logger) => createOracleDialect(config as OracleSettings, logger),
+  openQueries: (config, logger) => createOracleQueryRunner(config as OracleSettings, logger),
 };

@@ -2,8 +2,17 @@
 import { ConfigError } from '@wms-singer/singer';
 import type { DialectPlugin } from '../dialect.js';
 import { SqliteDialect } from './sqlite-dialect.js';
+import { SqliteQueryRunner } from './sqlite-query-runner.js';
 
 export { SqliteDialect } from './sqlite-dialect.js';
+
+function sqlitePath(config: Readonly<Record<string, unknown>>): string {
+  const path = config.sqlite_path;
+  if (typeof path !== 'string' || path.length === 0) {
+    throw new ConfigError('CONFIG_INVALID', 'setting "sqlite_path" is required when "dialect" is "sqlite"');
+  }
+  return path;
+}
 
 export const sqliteDialect: DialectPlugin = {
   name: 'sqlite',
@@ -16,10 +25,9 @@ export const sqliteDialect: DialectPlugin = {
     },
   },
   create(config, logger) {
-    const path = config.sqlite_path;
-    if (typeof path !== 'string' || path.length === 0) {
-      throw new ConfigError('CONFIG_INVALID', 'setting "sqlite_path" is required when "dialect" is "sqlite"');
-    }
-    return new SqliteDialect(path, logger);
+    return new SqliteDialect(sqlitePath(config), logger);
+  },
+  async openQueries(config) {
+    return SqliteQueryRunner.open(sqlitePath(config));
   },
 };
