@@ -61,6 +61,27 @@ describe('quirk late-commits', () => {
     });
   });
 
+  it('backdates half the late inserts: a new create_ts with the old mod_ts', async () => {
+    await withSimulator({ rows: { order_dtl: 400 }, quirks: ['late-commits'] }, async (sim) => {
+      let backdated = 0;
+      let oldInBoth = 0;
+      for (let round = 0; round < 8; round++) {
+        const result = sim.advance({ entity: 'item', inserts: 10 });
+        const from = Date.parse(result.from) * 1000;
+        const change = result.changes.item as Json;
+        const rows = new Map((sim.snapshot('item') as Json[]).map((r) => [r.id, r]));
+        for (const id of change.late.filter((i: number) => change.inserted.includes(i))) {
+          const row = rows.get(id) as Json;
+          assert.ok(instant(row.mod_ts) < from);
+          if (instant(row.create_ts) > from) backdated++;
+          else if (instant(row.create_ts) === instant(row.mod_ts)) oldInBoth++;
+          else assert.fail(`create_ts of ${id} neither new nor its mod_ts`);
+        }
+      }
+      assert.ok(backdated > 0 && oldInBoth > 0, `${backdated} backdated, ${oldInBoth} old in both`);
+    });
+  });
+
   it('commits part of each advance late: visible now, mod_ts behind the previous clock, within the limit', async () => {
     await withSimulator(
       { rows: { order_dtl: 600 }, quirks: ['late-commits'], lateCommitMaxSeconds: 3600 },

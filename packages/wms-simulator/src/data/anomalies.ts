@@ -101,6 +101,11 @@ export function chooseLate(
   return late;
 }
 
+/** `late-commits`: whether a late insert is backdated (a new create_ts, an old mod_ts): half of them. */
+export function backdated(table: Table, idx: number): boolean {
+  return unit(mix(table.hash, idx + 1), 0xbd) < 0.5;
+}
+
 /** `cursor-ties`: the table an advance bulk-updates: in turn among those above a bulk group, else the largest. */
 export function bulkTable(ds: Dataset, names: readonly string[]): Table | undefined {
   const candidates = names.map((name) => ds.table(name)).filter((t) => t.def.hasModTs && t.live > 0);

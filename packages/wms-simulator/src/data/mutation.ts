@@ -3,7 +3,7 @@
  * data consistent (purges cascade to children; parents whose served values change are touched too).
  */
 import type { AdvanceRequest, AdvanceResult, EntityChange } from '../types.js';
-import { bulkTable, chooseLate, revealNextFacility } from './anomalies.js';
+import { backdated, bulkTable, chooseLate, revealNextFacility } from './anomalies.js';
 import { DANGLING_ID_BASE, type Dataset } from './dataset.js';
 import { orderedTenths } from './entities/orders.js';
 import type { Sequence } from './hash.js';
@@ -161,9 +161,11 @@ export function advance(ds: Dataset, request: AdvanceRequest, rng: Sequence): Ad
       bulkTs ??= ts;
       ts = bulkTs;
     }
-    ts = late?.get(table)?.get(idx) ?? ts;
-    table.modTs[idx] = ts;
-    if (table.version[idx] === 0) table.createTs[idx] = ts;
+    const lateTs = late?.get(table)?.get(idx);
+    // Half the late inserts are backdated (a new create_ts, the old mod_ts); the others are old in both.
+    if (table.version[idx] === 0)
+      table.createTs[idx] = lateTs !== undefined && !backdated(table, idx) ? lateTs : ts;
+    table.modTs[idx] = lateTs ?? ts;
   });
   ds.now = to;
   ds.advances++;
