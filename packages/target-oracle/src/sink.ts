@@ -1,6 +1,14 @@
 import { errorMessage, type Metrics, SingerError } from '@wms-singer/singer';
 import type { ValidateFunction } from 'ajv';
-import type { BatchFill, Dialect, RowBuffer, TableSpec, WriteMode } from './dialects/dialect.js';
+import type {
+  BatchFill,
+  CellProblem,
+  CellValue,
+  Dialect,
+  RowBuffer,
+  TableSpec,
+  WriteMode,
+} from './dialects/dialect.js';
 import { describeValidationError } from './records/record-validator.js';
 import { ArrayRowBuffer } from './records/row-buffer.js';
 import { type RecordContext, type RowBuilder, rowKey } from './records/row-builder.js';
@@ -46,6 +54,9 @@ export class Sink {
   /** Key of each buffered row -> its handle in the buffer (merges only). */
   private readonly handles = new Map<unknown, number>();
   private keyIndexes: number[] = [];
+  /** The dialect's check of each row (values its database would refuse or round); undefined when none. */
+  private check: ((row: CellValue[]) => CellProblem | undefined) | undefined;
+  private properties = new Map<string, string>();
   private dedupe = false;
   private firstLine = Number.POSITIVE_INFINITY;
   private lastLine = 0;
@@ -69,6 +80,8 @@ export class Sink {
     const columns = shape.builder.columns;
     const { dialect } = this.options;
     this.buffer = dialect.createRowBuffer?.(shape.table, columns) ?? new ArrayRowBuffer(columns);
+    this.check = dialect.rowCheck?.(shape.table, columns);
+    this.properties = new Map(shape.layout.columns.map((c) => [c.name, c.property]));
     this.keyIndexes = shape.layout.keyColumns.map((key) => columns.indexOf(key));
     this.dedupe = this.keyIndexes.length > 0 && this.options.loadMethod !== 'append-only';
   }
@@ -95,6 +108,12 @@ export class Sink {
       if (value === undefined || value === null) return `key property "${key}" is missing`;
     }
     const row = this.shape.builder.build(record, context);
+    if (this.check !== undefined) {
+      const problem = this.check(row);
+      if (problem !== undefined) {
+        return `field "${this.properties.get(problem.column) ?? problem.column}": ${problem.message}`;
+      }
+    }
     const buffer = this.buffer;
     if (buffer.count === 0) {
       this.firstLine = lineNumber;

@@ -100,20 +100,20 @@ test('an upsert batch: staging rows with typed bindDefs, one MERGE, then exactly
   const insert = fake.of('executeMany')[0]!;
   assert.deepEqual(
     insert.bindDefs!.map((d) => d.kind),
-    ['number', 'varchar', 'varchar', 'varchar', 'number', 'varchar', 'number'],
+    ['varchar', 'varchar', 'varchar', 'varchar', 'number', 'varchar', 'number'],
   );
   // maxSize is the longest value's bytes in the chunk: 'ORD-é' is 6 bytes, the datetime 32.
   assert.equal(insert.bindDefs![1]!.maxSize, 6);
   assert.equal(insert.bindDefs![2]!.maxSize, '2025-04-10T12:01:48.391494+01:00'.length);
   assert.deepEqual(insert.rows, [
-    [1, 'ORD-1', '2025-04-10T12:01:48.391494+01:00', '12345678901234567890.123456789', 1, '2025-04-10', 0],
-    [2, 'ORD-é', '2025-04-10T11:00:00.0+00:00', '0.1', 0, null, 1],
-    [3, null, null, null, null, null, 2],
+    ['1', 'ORD-1', '2025-04-10T12:01:48.391494+01:00', '12345678901234567890.123456789', 1, '2025-04-10', 0],
+    ['2', 'ORD-é', '2025-04-10T11:00:00.0+00:00', '0.1', 0, null, 1],
+    ['3', null, null, null, null, null, 2],
   ]);
   const merge = fake.of('execute', 'MERGE')[0]!.sql!;
-  assert.match(merge, /TO_TIMESTAMP_TZ\(x\.MOD_TS, 'YYYY-MM-DD"T"HH24:MI:SS\.FFTZH:TZM'\)/);
-  assert.match(merge, /TO_NUMBER\(x\.TOTAL_ORIG_ORD_QTY\)/);
-  assert.match(merge, /ROW_NUMBER\(\) OVER \(PARTITION BY x\.ID ORDER BY x\.STG\$SEQ DESC\)/);
+  assert.match(merge, /TO_TIMESTAMP_TZ\(x\.C3, 'YYYY-MM-DD"T"HH24:MI:SS\.FFTZH:TZM'\) AS MOD_TS/);
+  assert.match(merge, /TO_NUMBER\(x\.C4\) AS TOTAL_ORIG_ORD_QTY/);
+  assert.match(merge, /ROW_NUMBER\(\) OVER \(PARTITION BY TO_NUMBER\(x\.C1\) ORDER BY x\.STG\$SEQ DESC\)/);
   assert.match(merge, /ON \(t\.ID = s\.ID\)/);
   assert.doesNotMatch(
     merge.split('WHEN MATCHED THEN UPDATE SET')[1]!.split('WHEN NOT MATCHED')[0]!,
@@ -164,7 +164,7 @@ test('executeMany chunks stay under the byte budget and the batch still commits 
 });
 
 test('a simulated NJS-500 mid-batch: the session is dropped and the whole batch replays on a new one', async () => {
-  const { dialect, fake, opened, lines } = await openDialect({}, { chunkBytes: 300 });
+  const { dialect, fake, opened, lines } = await openDialect({}, { chunkBytes: 150 });
   let manyCalls = 0;
   fake.failOn(
     (call) => call.kind === 'executeMany' && ++manyCalls === 2,
@@ -224,19 +224,16 @@ test('transient errors that never stop: gives up after max attempts, each on a n
   assert.equal(fake.of('commit').length, 0);
 });
 
-test('append: direct-path INSERT then commit; a connection lost during COMMIT is not replayed', async () => {
+test('append: a conventional INSERT then commit; a connection lost during COMMIT is not replayed', async () => {
   const { dialect, fake, opened } = await openDialect();
   await dialect.writeBatch(orders, batch, 'append');
   assert.deepEqual(fake.trace(opened).slice(-4), [
     '2:executeMany INSERT INTO',
-    '2:execute INSERT /*+',
+    '2:execute INSERT INTO',
     '2:commit',
     '2:close keep',
   ]);
-  assert.match(
-    fake.of('execute', 'INSERT /*+ APPEND */')[0]!.sql!,
-    /^INSERT \/\*\+ APPEND \*\/ INTO WMS\.ORDER_HDR \(/,
-  );
+  assert.match(fake.of('execute', 'INSERT INTO')[0]!.sql!, /^INSERT INTO WMS\.ORDER_HDR \(/);
 
   fake.failOn((c) => c.kind === 'commit', driverError('NJS-500', 'connection broken', true));
   await assert.rejects(dialect.writeBatch(orders, batch, 'append'), (error: unknown) => {
@@ -245,7 +242,7 @@ test('append: direct-path INSERT then commit; a connection lost during COMMIT is
     return true;
   });
   assert.equal(
-    fake.of('execute', 'INSERT /*+').length,
+    fake.of('execute', 'INSERT INTO WMS.ORDER_HDR').length,
     2,
     'the append ran once more only for the failed batch, never replayed',
   );
@@ -265,7 +262,7 @@ test('replace: DELETE and INSERT in one transaction (never TRUNCATE of the targe
   assert.deepEqual(fake.trace(opened).slice(-5), [
     '2:executeMany INSERT INTO',
     '2:execute DELETE FROM',
-    '2:execute INSERT /*+',
+    '2:execute INSERT INTO',
     '2:commit',
     '2:close keep',
   ]);
@@ -278,7 +275,7 @@ test('replace: DELETE and INSERT in one transaction (never TRUNCATE of the targe
 test('direct path staging: heap staging emptied, directPathLoad per chunk, then MERGE and commit', async () => {
   const { dialect, fake, opened } = await openDialect(
     { currentSchema: 'LOADER' },
-    { loadMethod: 'direct_path', chunkBytes: 300 },
+    { loadMethod: 'direct_path', chunkBytes: 150 },
   );
   await dialect.writeBatch(orders, batch, 'upsert');
   const trace = fake.trace(opened);
@@ -288,15 +285,7 @@ test('direct path staging: heap staging emptied, directPathLoad per chunk, then 
   assert.ok(loads.length >= 2);
   assert.equal(loads[0]!.target!.schema, 'WMS');
   assert.equal(loads[0]!.target!.table, 'STG_RUN1_1_ORDER_HDR');
-  assert.deepEqual(loads[0]!.target!.columns, [
-    'ID',
-    'ORDER_NBR',
-    'MOD_TS',
-    'TOTAL_ORIG_ORD_QTY',
-    'STOP_SHIP_FLG',
-    'ORD_DATE',
-    'STG$SEQ',
-  ]);
+  assert.deepEqual(loads[0]!.target!.columns, ['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'STG$SEQ']);
   assert.deepEqual(trace.slice(-3), ['2:execute MERGE INTO', '2:commit', '2:close keep']);
   // LOB columns cannot be direct-path loaded: that table stages with executeMany.
   const withJson: TableSpec = {
@@ -308,7 +297,7 @@ test('direct path staging: heap staging emptied, directPathLoad per chunk, then 
   assert.equal(fake.of('executeMany').length, 1);
   // CLOB text is bound with its length (sent inline), never as a temporary LOB per value.
   assert.deepEqual(fake.of('executeMany')[0]!.bindDefs, [
-    { kind: 'number' },
+    { kind: 'varchar', maxSize: 1 },
     { kind: 'clob', maxSize: 8 },
     { kind: 'number' },
   ]);

@@ -53,13 +53,13 @@ function statementsFor(sql: OracleSql, table: TableSpec): string[] {
     if (keyed) {
       out.push(
         sql.merge(table, staging, table.primaryKey),
-        sql.insertAppend(table, staging, table.primaryKey),
+        sql.insertSelect(table, staging, table.primaryKey),
       );
       // A batch with only the key columns: a MERGE without WHEN MATCHED.
       const keysOnly = sql.staging(table, table.primaryKey, kind, 'r7k2q9', 4);
       out.push(sql.merge(table, keysOnly, table.primaryKey));
     }
-    out.push(sql.insertAppend(table, staging));
+    out.push(sql.insertSelect(table, staging));
   }
   out.push(sql.deleteAll(table));
   if (names.includes('_sdc_table_version') && names.includes('_sdc_deleted_at')) {
@@ -106,7 +106,6 @@ test('the corpus covers every statement kind, variant and table', () => {
     'COMMENT ON COLUMN',
     'ALTER TABLE',
     'MERGE INTO',
-    'INSERT /*+ APPEND */',
     'INSERT INTO',
     'DELETE FROM',
     'UPDATE',
@@ -129,6 +128,15 @@ test('the corpus covers every statement kind, variant and table', () => {
     'no widening through a new column',
   );
   assert.ok(statements.some((s) => s.includes(' BOOLEAN')) && statements.some((s) => s.includes(' JSON')));
+  assert.ok(
+    statements.some((s) => s.includes('SYS_EXTRACT_UTC(')),
+    'no primary-key instant',
+  );
+  assert.ok(
+    statements.some((s) => s.includes("CHR(31), '\\u001f')")),
+    'no text escaped into a JSON string',
+  );
+  assert.ok(!statements.some((s) => s.includes('/*+ APPEND */')), 'direct-path APPEND into a target');
   assert.ok(statements.length > 300, `only ${statements.length} distinct statements`);
 });
 

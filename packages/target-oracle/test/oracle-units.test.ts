@@ -16,6 +16,7 @@ import {
   type CatalogColumn,
   columnDdlType,
   columnTypeFromCatalog,
+  keyRoles,
   kindComment,
 } from '../src/dialects/oracle/oracle-types.js';
 import { EVERY_TYPE, wideningStatements } from './support/oracle-corpus.js';
@@ -100,9 +101,18 @@ test('types: the documented mapping', () => {
   assert.equal(columnDdlType({ kind: 'string', maxLength: 8000 }, ORACLE_23AI), 'VARCHAR2(8000 CHAR)');
   assert.equal(columnDdlType({ kind: 'string' }, f), 'CLOB');
   assert.equal(
-    columnDdlType({ kind: 'string' }, f, true),
+    columnDdlType({ kind: 'string' }, f, { unique: true, chars: 1000 }),
     'VARCHAR2(1000 CHAR)',
     'key columns cannot be LOBs',
+  );
+  assert.equal(
+    columnDdlType({ kind: 'datetime' }, f, { unique: true, chars: 1000 }),
+    'TIMESTAMP(6)',
+    'a primary-key instant is UTC (ORA-02329)',
+  );
+  assert.equal(
+    columnDdlType({ kind: 'datetime' }, f, { unique: false, chars: 1000 }),
+    'TIMESTAMP(6) WITH TIME ZONE',
   );
   assert.equal(columnDdlType({ kind: 'integer' }, f), 'NUMBER(19)');
   assert.equal(columnDdlType({ kind: 'decimal' }, f), 'NUMBER');
@@ -113,6 +123,22 @@ test('types: the documented mapping', () => {
   assert.equal(columnDdlType({ kind: 'date' }, f), 'DATE');
   assert.equal(columnDdlType({ kind: 'json' }, f), 'CLOB');
   assert.equal(columnDdlType({ kind: 'json' }, ORACLE_21C), 'JSON');
+});
+
+test('key roles: the string columns of one index share what fits ORA-01450 limit', () => {
+  const roles = keyRoles({
+    columns: [
+      { name: 'a', type: { kind: 'string' } },
+      { name: 'b', type: { kind: 'string' } },
+      { name: 'n', type: { kind: 'integer' } },
+      { name: 'c', type: { kind: 'string' } },
+    ],
+    primaryKey: ['a', 'b', 'n'],
+    indexes: [['c']],
+  });
+  assert.deepEqual(roles.get('a'), { unique: true, chars: 796 });
+  assert.equal(4 * 796 * 2 + 2 + 23 <= 6398, true);
+  assert.deepEqual(roles.get('c'), { unique: false, chars: 1000 });
 });
 
 test('date-times keep microseconds and offsets; Z, missing fraction and missing offset are normalised', () => {
@@ -129,7 +155,7 @@ test('date-times keep microseconds and offsets; Z, missing fraction and missing 
 });
 
 const codec = (type: ColumnType, features: OracleFeatures = ORACLE_19C) =>
-  columnCodec({ name: 'c', type, nullable: true } satisfies ColumnSpec, features, false);
+  columnCodec({ name: 'c', type, nullable: true } satisfies ColumnSpec, features);
 
 test('cells: decimals stay exact text, booleans become 0/1 (or true/false on 23ai), JSON becomes text', () => {
   const decimal = codec({ kind: 'decimal' });
@@ -144,8 +170,27 @@ test('cells: decimals stay exact text, booleans become 0/1 (or true/false on 23a
   assert.equal(codec({ kind: 'boolean' }, ORACLE_23AI).bind, 'boolean');
   assert.equal(codec({ kind: 'json' }).encode('{"a":1}'), '{"a":1}');
   assert.equal(codec({ kind: 'json' }).bind, 'clob');
-  assert.equal(codec({ kind: 'integer' }).encode(9007199254740991), 9007199254740991);
+  // Integers travel as exact text (TO_NUMBER): a 64-bit id the engine kept as text stays exact.
+  assert.equal(codec({ kind: 'integer' }).encode(9007199254740991), '9007199254740991');
+  assert.equal(codec({ kind: 'integer' }).encode('9007199254740993'), '9007199254740993');
+  assert.equal(codec({ kind: 'integer' }).encode('-9223372036854775808'), '-9223372036854775808');
   assert.throws(() => codec({ kind: 'integer' }).encode(1.5), /expected an integer/);
+  assert.throws(() => codec({ kind: 'integer' }).encode(2 ** 60), /beyond 2\^53 and was not kept exactly/);
+  assert.throws(() => codec({ kind: 'integer' }).encode('12345678901234567890123'), /ORA-01438/);
+  assert.throws(() => decimal.encode('1e200'), /ORA-01426/);
+  assert.throws(() => decimal.encode('1'.repeat(39)), /39 significant digits/);
+  assert.equal(decimal.encode('0.000123e-5'), '0.000123e-5');
+  for (const [text, why] of [
+    ['2016-12-31T23:59:60Z', /ORA-01852/],
+    ['0000-01-01T00:00:00Z', /ORA-01841/],
+    ['2025-02-29T00:00:00Z', /ORA-01847/],
+    ['2025-01-01T00:00:00+16:00', /ORA-01874/],
+  ] as const)
+    assert.throws(() => codec({ kind: 'datetime' }).encode(text), why);
+  assert.equal(
+    codec({ kind: 'datetime' }).encode('2024-02-29T23:59:59-14:00'),
+    '2024-02-29T23:59:59.0-14:00',
+  );
   assert.equal(codec({ kind: 'number' }).bind, 'double');
   assert.equal(codec({ kind: 'date' }).encode('2025-04-10T00:00:00Z'), '2025-04-10');
   assert.equal(codec({ kind: 'date' }).toTarget('s.D'), "TO_DATE(s.D, 'YYYY-MM-DD')");
@@ -212,7 +257,9 @@ test('sql: MERGE never updates key columns and keeps ON in parentheses; replace 
   const merge = sql.merge(spec, staging, spec.primaryKey);
   assert.match(merge, /ON \(t\.ORDER_ID = s\.ORDER_ID AND t\.SEQ_NBR = s\.SEQ_NBR\)/);
   assert.match(merge, /WHEN MATCHED THEN UPDATE SET t\.ORD_QTY = s\.ORD_QTY WHEN NOT MATCHED/);
-  assert.match(merge, /PARTITION BY x\.ORDER_ID, x\.SEQ_NBR ORDER BY x\.STG\$SEQ DESC/);
+  // Staging columns are named by position (C1..Cn): the same names quoted or not (direct path).
+  assert.match(merge, /PARTITION BY TO_NUMBER\(x\.C1\), TO_NUMBER\(x\.C2\) ORDER BY x\.STG\$SEQ DESC/);
+  assert.match(merge, /TO_NUMBER\(x\.C3\) AS ORD_QTY/);
   assert.equal(sql.deleteAll(spec), 'DELETE FROM WMS.ORDER_DTL');
   assert.deepEqual(
     wideningStatements(sql, spec, { column: 'ord_qty', from: { kind: 'integer' }, to: { kind: 'decimal' } }),

@@ -65,6 +65,12 @@ export interface ExistingColumn {
  */
 export type CellValue = string | number | boolean | null;
 
+/** A cell a dialect cannot store as sent (see Dialect.rowCheck). */
+export interface CellProblem {
+  column: string;
+  message: string;
+}
+
 /** Rows in `columns` order; every row has exactly `columns.length` cells. */
 export interface RowBatch {
   columns: string[];
@@ -153,6 +159,14 @@ export interface Dialect {
    * `writeBatch` then receives what its `take` returns. Without it the engine keeps cell arrays.
    */
   createRowBuffer?(table: TableSpec, columns: string[]): RowBuffer;
+
+  /**
+   * Optional: a check of each row against what the database stores exactly, run as the sink takes
+   * a record (before it is buffered). It names the column and says what is wrong, or returns
+   * undefined; the engine then applies invalid_record_policy to that record alone, so a value the
+   * server would refuse (or round) never fails a whole batch without naming its row.
+   */
+  rowCheck?(table: TableSpec, columns: string[]): ((row: CellValue[]) => CellProblem | undefined) | undefined;
 
   /** Retires rows of versions older than the activated one and commits; returns how many. */
   retireVersions(request: RetireVersionsRequest): Promise<number>;

@@ -56,6 +56,10 @@ export function planTable(
       continue;
     }
     if (accepts(found.type, column.type)) continue;
+    // A key string column keeps its length: a dialect bounds key strings so the index fits (Oracle's
+    // index key limit), and widening a key column would mean rebuilding the key. A longer value is
+    // refused per record by the dialect's row check instead.
+    if (keys.has(column.name) && found.type.kind === 'string' && column.type.kind === 'string') continue;
     const widened = joinTypes(found.type, column.type);
     if (widened === undefined) {
       throw new SingerError(

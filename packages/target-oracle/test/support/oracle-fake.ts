@@ -107,6 +107,7 @@ export class RecordingOracle implements SessionSource {
 }
 
 class FakeSession implements OracleSession {
+  callTimeout = 0;
   constructor(
     private readonly id: number,
     private readonly recorder: RecordingOracle,
@@ -129,6 +130,8 @@ class FakeSession implements OracleSession {
       if (this.server.maxStringSize === 'DENIED') {
         throw Object.assign(new Error('ORA-00942: table or view does not exist'), { errorNum: 942 });
       }
+      if (sql.includes("'compatible'"))
+        return { rows: [{ VALUE: `${Math.floor(this.oracleServerVersion / 1e8)}.0.0` }] };
       return { rows: [{ VALUE: this.server.maxStringSize ?? 'STANDARD' }] };
     }
     if (sql.includes("SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA') AS SCHEMA_NAME")) {

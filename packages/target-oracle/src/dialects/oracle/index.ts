@@ -34,6 +34,8 @@ export interface OracleSettings {
   pool_size?: number;
   staging_method?: 'array_insert' | 'direct_path';
   max_attempts?: number;
+  call_timeout_seconds?: number;
+  expire_time_minutes?: number;
   default_target_schema?: string;
 }
 
@@ -98,6 +100,22 @@ export const oracleSettings: Record<string, SettingSchema> = {
     description:
       'How batches reach the staging table: array_insert (executeMany, any server) or direct_path (node-oracledb direct path load; tables with CLOB or JSON columns still use array_insert).',
   },
+  call_timeout_seconds: {
+    type: 'integer',
+    title: 'Call timeout',
+    minimum: 0,
+    default: 600,
+    description:
+      'Seconds one database round trip may take (node-oracledb callTimeout); past it the call fails and the batch is replayed on a new session, so a half-open connection or a lost session holding locks cannot stall the run for ever (0: no limit).',
+  },
+  expire_time_minutes: {
+    type: 'integer',
+    title: 'Dead connection detection',
+    minimum: 0,
+    default: 2,
+    description:
+      'Minutes between keep-alive probes on idle connections (node-oracledb expireTime), so a connection a firewall dropped is noticed (0: off).',
+  },
   max_attempts: {
     type: 'integer',
     title: 'Attempts per batch',
@@ -134,6 +152,7 @@ export function connectOptions(settings: OracleSettings): ConnectOptions {
     ...(settings.wallet_location ? { walletLocation: settings.wallet_location } : {}),
     ...(settings.wallet_password ? { walletPassword: settings.wallet_password } : {}),
     poolMax: settings.pool_size ?? 4,
+    expireTime: settings.expire_time_minutes ?? 2,
   };
 }
 
@@ -153,6 +172,7 @@ export function createOracleDialect(
     logger,
     loadMethod: settings.staging_method ?? 'array_insert',
     maxAttempts: settings.max_attempts ?? 4,
+    callTimeoutMs: (settings.call_timeout_seconds ?? 600) * 1000,
     ...overrides,
   });
 }

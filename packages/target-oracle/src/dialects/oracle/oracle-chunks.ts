@@ -4,7 +4,7 @@
  * node-oracledb's 1 GiB direct path message limit.
  */
 import { SingerError } from '@wms-singer/singer';
-import type { RowBatch } from '../dialect.js';
+import type { CellProblem, CellValue, RowBatch } from '../dialect.js';
 import { type BindValue, CellError, type ColumnCodec } from './oracle-binds.js';
 import type { BindDef } from './oracle-connection.js';
 
@@ -27,6 +27,43 @@ const characters = (text: string): number => {
   return count;
 };
 
+/** VARCHAR2(n CHAR) limits per codec (Infinity for others), checked before a value is sent. */
+function charLimits(codecs: ColumnCodec[]): number[] {
+  return codecs.map((codec) => {
+    const limit =
+      codec.bind === 'varchar' ? /^VARCHAR2\((\d+) CHAR\)$/.exec(codec.stagingType)?.[1] : undefined;
+    return limit === undefined ? Number.POSITIVE_INFINITY : Number(limit);
+  });
+}
+
+/**
+ * The dialect's row check (Dialect.rowCheck): every cell encoded as it would be sent, so a value
+ * Oracle would refuse or round is named with its column when the record arrives, and the engine
+ * applies invalid_record_policy to it alone.
+ */
+export function rowChecker(codecs: ColumnCodec[]): (row: CellValue[]) => CellProblem | undefined {
+  const limits = charLimits(codecs);
+  return (row) => {
+    for (let c = 0; c < codecs.length; c++) {
+      const codec = codecs[c]!;
+      let value: BindValue;
+      try {
+        value = codec.encode(row[c] ?? null);
+      } catch (error) {
+        if (!(error instanceof CellError)) throw error;
+        return { column: error.column, message: error.message };
+      }
+      if (typeof value === 'string' && value.length > limits[c]! && characters(value) > limits[c]!) {
+        return {
+          column: codec.column.name,
+          message: `${characters(value)} characters, the column holds ${limits[c]}`,
+        };
+      }
+    }
+    return undefined;
+  };
+}
+
 /** Encodes every row; a cell that cannot be sent is reported with its table, column and row. */
 export function encodeBatch(
   batch: RowBatch,
@@ -36,15 +73,7 @@ export function encodeBatch(
 ): Chunk[] {
   const width = codecs.length;
   // VARCHAR2(n CHAR) limits, checked here so an overlong value is one clear line, not ORA-12899.
-  const charLimits = codecs.map((codec) => {
-    const type = codec.column.type;
-    return codec.bind === 'varchar' && type.kind === 'string' && type.maxLength !== undefined
-      ? /^VARCHAR2\((\d+) CHAR\)$/.exec(codec.stagingType)?.[1]
-      : undefined;
-  });
-  const limitsByColumn = charLimits.map((limit) =>
-    limit === undefined ? Number.POSITIVE_INFINITY : Number(limit),
-  );
+  const limitsByColumn = charLimits(codecs);
   const chunks: Chunk[] = [];
   let rows: BindValue[][] = [];
   let maxSizes = new Array<number>(width).fill(1);

@@ -26,6 +26,11 @@ export interface OracleSession {
   readonly oracleServerVersion: number;
   /** 30 or 128; undefined when the driver cannot tell. */
   readonly maxIdentifierLength: number | undefined;
+  /**
+   * Milliseconds a round trip may take before the driver gives up (NJS-123); 0 waits for ever.
+   * Set on every session the dialect takes from the pool.
+   */
+  callTimeout: number;
   /** Runs one statement; query rows come back as objects keyed by upper-case column names. */
   execute(sql: string, binds?: Binds): Promise<QueryResult>;
   /** Array DML with positional binds, never autocommitted. */
@@ -51,6 +56,8 @@ export interface ConnectOptions {
   walletLocation?: string;
   walletPassword?: string;
   poolMax: number;
+  /** Minutes between keep-alive probes that detect a dead peer (node-oracledb expireTime); 0 is off. */
+  expireTime: number;
 }
 
 export type SessionSourceFactory = (options: ConnectOptions) => Promise<SessionSource>;
@@ -58,6 +65,7 @@ export type SessionSourceFactory = (options: ConnectOptions) => Promise<SessionS
 // The slice of node-oracledb's (untyped) API used below.
 interface DriverConnection {
   oracleServerVersion: number;
+  callTimeout?: number;
   maxIdentifierLength?: number;
   execute(sql: string, binds: unknown, options: Record<string, unknown>): Promise<QueryResult>;
   executeMany(sql: string, rows: unknown[][], options: Record<string, unknown>): Promise<QueryResult>;
@@ -93,6 +101,14 @@ class DriverSession implements OracleSession {
 
   get maxIdentifierLength(): number | undefined {
     return this.connection.maxIdentifierLength;
+  }
+
+  get callTimeout(): number {
+    return this.connection.callTimeout ?? 0;
+  }
+
+  set callTimeout(ms: number) {
+    this.connection.callTimeout = ms;
   }
 
   execute(sql: string, binds: Binds = {}): Promise<QueryResult> {
@@ -139,13 +155,12 @@ class DriverSession implements OracleSession {
 }
 
 /** A Thin-mode pool. node-oracledb is loaded only here, so tests with a fake never load it. */
-export const thinPoolSource: SessionSourceFactory = async (options) => {
-  const driver = createRequire(import.meta.url)('oracledb') as Driver;
-  // CLOBs (JSON text before 21c) are read back as strings, not LOB streams.
-  if (!driver.fetchAsString.includes(driver.DB_TYPE_CLOB)) {
-    driver.fetchAsString = [...driver.fetchAsString, driver.DB_TYPE_CLOB];
-  }
-  const pool = await driver.createPool({
+export const thinPoolSource: SessionSourceFactory = async (options) =>
+  poolSource(createRequire(import.meta.url)('oracledb') as Driver, options);
+
+/** The pool's attributes: expireTime sends keep-alive probes, so a half-open connection is noticed. */
+export function poolAttributes(options: ConnectOptions): Record<string, unknown> {
+  return {
     user: options.user,
     password: options.password,
     connectString: options.connectString,
@@ -155,6 +170,17 @@ export const thinPoolSource: SessionSourceFactory = async (options) => {
     poolMin: 0,
     poolMax: options.poolMax,
     poolIncrement: 1,
+    expireTime: options.expireTime,
+  };
+}
+
+async function poolSource(driver: Driver, options: ConnectOptions): Promise<SessionSource> {
+  // CLOBs (JSON text before 21c) are read back as strings, not LOB streams.
+  if (!driver.fetchAsString.includes(driver.DB_TYPE_CLOB)) {
+    driver.fetchAsString = [...driver.fetchAsString, driver.DB_TYPE_CLOB];
+  }
+  const pool = await driver.createPool({
+    ...poolAttributes(options),
     // Runs once per new session, so every pooled session has the same NLS settings.
     sessionCallback: (connection: DriverConnection, _tag: string, done: (error?: unknown) => void) => {
       connection.execute(SESSION_SETUP, [], {}).then(() => done(), done);
@@ -164,7 +190,7 @@ export const thinPoolSource: SessionSourceFactory = async (options) => {
     acquire: async () => new DriverSession(driver, await pool.getConnection()),
     close: () => pool.close(10),
   };
-};
+}
 
 /** `host:port/service_name` (Easy Connect) when no connect string is given. */
 export function easyConnect(host: string, port: number | undefined, serviceName: string): string {

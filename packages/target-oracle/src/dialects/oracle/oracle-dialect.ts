@@ -7,6 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { type Logger, SingerError } from '@wms-singer/singer';
 import type {
+  CellProblem,
+  CellValue,
   ColumnChange,
   ColumnSpec,
   Dialect,
@@ -18,12 +20,13 @@ import type {
   WriteMode,
 } from '../dialect.js';
 import { normaliseDateTime } from './oracle-binds.js';
-import { encodeBatch } from './oracle-chunks.js';
+import { encodeBatch, rowChecker } from './oracle-chunks.js';
 import type { Binds, OracleSession, SessionSource } from './oracle-connection.js';
 import { describeOracleError, isTransient, oracleErrorCode } from './oracle-errors.js';
-import { featuresFor, type OracleFeatures } from './oracle-features.js';
+import { featuresFor, type OracleFeatures, parseCompatible } from './oracle-features.js';
 import { exponentialBackoff, SessionRunner } from './oracle-retry.js';
 import {
+  COMPATIBLE_QUERY,
   identifierStored,
   MAX_STRING_SIZE_QUERY,
   OracleSql,
@@ -46,6 +49,8 @@ export interface OracleDialectOptions {
   loadMethod?: 'array_insert' | 'direct_path';
   /** Attempts per batch or statement, the first included. */
   maxAttempts?: number;
+  /** callTimeout of every session (ms); 0 waits for ever. */
+  callTimeoutMs?: number;
   /** Byte budget of one executeMany / directPathLoad call. */
   chunkBytes?: number;
   chunkRows?: number;
@@ -122,15 +127,22 @@ export class OracleDialect implements Dialect {
         this.options.logger,
         Math.max(1, this.options.maxAttempts ?? 4),
         this.options.backoff ?? exponentialBackoff,
+        this.options.callTimeoutMs ?? 600_000,
       );
     } catch (error) {
       throw describeOracleError(error, { operation: 'connecting to Oracle' });
     }
     await this.sessions.run('connecting to Oracle', undefined, async (session) => {
       const major = Math.floor(session.oracleServerVersion / 100_000_000);
-      const extended = await this.maxStringSizeIsExtended(session);
+      const extended = (await this.parameter(session, MAX_STRING_SIZE_QUERY))?.toUpperCase() === 'EXTENDED';
+      const compatible = parseCompatible((await this.parameter(session, COMPATIBLE_QUERY)) ?? '');
+      if (compatible === undefined) {
+        this.options.logger.warn(
+          'V$PARAMETER is not readable: COMPATIBLE unknown, so JSON goes into CLOB and booleans into NUMBER(1)',
+        );
+      }
       const limit = session.maxIdentifierLength ?? (session.oracleServerVersion >= 1_202_000_000 ? 128 : 30);
-      this.featureSet = featuresFor(major, limit, extended);
+      this.featureSet = featuresFor(major, limit, extended, compatible ?? 0);
       this.sqlBuilder = new OracleSql(this.featureSet);
       const result = await session.execute(
         "SELECT SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA') AS SCHEMA_NAME FROM DUAL",
@@ -143,14 +155,18 @@ export class OracleDialect implements Dialect {
     );
   }
 
-  /** V$PARAMETER needs SELECT_CATALOG_ROLE; without it the standard 4000-byte limit is assumed. */
-  private async maxStringSizeIsExtended(session: OracleSession): Promise<boolean> {
+  /**
+   * A parameter from V$PARAMETER, which needs SELECT_CATALOG_ROLE; undefined without it (then the
+   * standard 4000-byte strings and the conservative types are assumed).
+   */
+  private async parameter(session: OracleSession, query: string): Promise<string | undefined> {
     try {
-      const result = await session.execute(MAX_STRING_SIZE_QUERY);
-      return String(result.rows?.[0]?.VALUE ?? '').toUpperCase() === 'EXTENDED';
+      const result = await session.execute(query);
+      const value = result.rows?.[0]?.VALUE;
+      return value === undefined || value === null ? undefined : String(value);
     } catch (error) {
       if (isTransient(error)) throw error;
-      return false;
+      return undefined;
     }
   }
 
@@ -288,12 +304,9 @@ export class OracleDialect implements Dialect {
     let finish: string[];
     if (mode === 'upsert' && keyed) finish = [this.sql.merge(table, staging, table.primaryKey)];
     else if (mode === 'replace')
-      finish = [this.sql.deleteAll(table), this.sql.insertAppend(table, staging, table.primaryKey)];
-    else finish = [this.sql.insertAppend(table, staging)];
-    const stagedColumns = [
-      ...staging.codecs.map((c) => identifierStored(c.column.name, this.features.maxIdentifierLength)),
-      SEQ_COLUMN,
-    ];
+      finish = [this.sql.deleteAll(table), this.sql.insertSelect(table, staging, table.primaryKey)];
+    else finish = [this.sql.insertSelect(table, staging)];
+    const stagedColumns = [...staging.columns, SEQ_COLUMN];
 
     let committing = false;
     await this.sessions.run(`writing a batch (${mode})`, label, async (session, attempt) => {
@@ -330,6 +343,10 @@ export class OracleDialect implements Dialect {
       committing = true;
       await session.commit();
     });
+  }
+
+  rowCheck(table: TableSpec, columns: string[]): (row: CellValue[]) => CellProblem | undefined {
+    return rowChecker(this.sql.staging(table, columns, 'temporary', this.runTag, 0).codecs);
   }
 
   async retireVersions(request: RetireVersionsRequest): Promise<number> {

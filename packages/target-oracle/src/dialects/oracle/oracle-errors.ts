@@ -23,8 +23,9 @@ export function oracleErrorCode(error: unknown): string | undefined {
 }
 
 /**
- * Connection lost, listener or service unavailable, session killed, deadlock: nothing of the
- * batch was committed, and a new connection may succeed.
+ * Connection lost, listener or service unavailable, sessions exhausted, session killed, deadlock,
+ * a lost session's locks still held: nothing of the batch was committed, and a new connection
+ * (after a backoff) may succeed.
  */
 const TRANSIENT = new Set([
   'NJS-500', // connection to the database was closed or broken
@@ -33,7 +34,12 @@ const TRANSIENT = new Set([
   'NJS-510', // connect timeout
   'NJS-511', // connection refused by the listener
   'NJS-521', // connection to host could not be established (network)
+  'NJS-040', // pool queue timeout: every session busy
+  'NJS-123', // call timeout (callTimeout): a call waited too long, e.g. on a lost session's locks
+  'ORA-00018', // maximum number of sessions exceeded
+  'ORA-00020', // maximum number of processes exceeded
   'ORA-00028', // session killed
+  'ORA-00054', // resource busy: a lost session still holds the table's lock (DDL does not wait)
   'ORA-00060', // deadlock: the statement was rolled back
   'ORA-01033', // initialisation or shutdown in progress
   'ORA-01034', // not available
@@ -43,6 +49,9 @@ const TRANSIENT = new Set([
   'ORA-03135', // connection lost contact
   'ORA-12170', // connect timeout
   'ORA-12514', // listener does not know the service (yet)
+  'ORA-12516', // listener: no handler available (sessions exhausted; common on Autonomous Database)
+  'ORA-12519', // listener: no appropriate service handler (sessions exhausted)
+  'ORA-12520', // listener: no handler for the server type (sessions exhausted)
   'ORA-12528', // listener: all instances blocking new connections
   'ORA-12537', // connection closed
   'ORA-12541', // no listener

@@ -22,6 +22,7 @@ export class SessionRunner {
     private readonly logger: Logger,
     private readonly maxAttempts: number,
     private readonly backoff: (attempt: number) => Promise<void>,
+    private readonly callTimeoutMs: number,
   ) {}
 
   /** `work` gets the attempt number (1 first) so a replay can tell itself apart. */
@@ -34,6 +35,7 @@ export class SessionRunner {
       let session: OracleSession | undefined;
       try {
         session = await this.source.acquire();
+        session.callTimeout = this.callTimeoutMs;
         const result = await work(session, attempt);
         await session.close(false);
         return result;

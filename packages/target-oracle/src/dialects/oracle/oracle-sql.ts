@@ -16,6 +16,8 @@ import {
 } from './oracle-identifiers.js';
 import {
   columnDdlType,
+  type KeyRole,
+  keyRoles,
   kindComment,
   TIMESTAMP_TZ,
   type WideningMarker,
@@ -56,6 +58,13 @@ export interface StagingTable {
   sql: string;
   kind: StagingKind;
   codecs: ColumnCodec[];
+  /**
+   * The staging table's own column names, `C1`..`Cn` by position: plain identifiers that read the
+   * same quoted or not, so node-oracledb's directPathLoad takes them whether it parses names as
+   * SQL or uses them verbatim (a target name such as `_SDC_BATCHED_AT` or `ORDER` would need
+   * quotes in one reading and not in the other).
+   */
+  columns: string[];
 }
 
 export class OracleSql {
@@ -79,9 +88,9 @@ export class OracleSql {
     return ref.schema ? `${identifier(ref.schema, this.limit)}.${quoteStored(stored)}` : quoteStored(stored);
   }
 
-  private columnDefinition(column: ColumnSpec, indexed: boolean, notNull: boolean): string {
+  private columnDefinition(column: ColumnSpec, role: KeyRole | undefined, notNull: boolean): string {
     const name = this.column(column.name);
-    return `${name} ${columnDdlType(column.type, this.features, indexed)}${notNull ? ' NOT NULL' : ''}`;
+    return `${name} ${columnDdlType(column.type, this.features, role)}${notNull ? ' NOT NULL' : ''}`;
   }
 
   /** COMMENT ON COLUMN for the columns whose kind their storage type does not tell. */
@@ -96,11 +105,11 @@ export class OracleSql {
 
   /** CREATE TABLE with its primary key, then one CREATE INDEX per index (LOB columns cannot be indexed). */
   createTable(spec: TableSpec): string[] {
-    const indexed = new Set([...spec.primaryKey, ...spec.indexes.flat()]);
+    const roles = keyRoles(spec);
     const lines = spec.columns.map((column) =>
       this.columnDefinition(
         column,
-        indexed.has(column.name),
+        roles.get(column.name),
         !column.nullable || spec.primaryKey.includes(column.name),
       ),
     );
@@ -130,7 +139,7 @@ export class OracleSql {
 
   /** New columns are nullable: existing rows have no value for them. */
   addColumns(ref: TableRef, columns: ColumnSpec[]): string[] {
-    const definitions = columns.map((column) => this.columnDefinition(column, false, false));
+    const definitions = columns.map((column) => this.columnDefinition(column, undefined, false));
     return [
       `ALTER TABLE ${this.table(ref)} ADD (${definitions.join(', ')})`,
       ...this.kindComments(ref, columns),
@@ -213,18 +222,18 @@ export class OracleSql {
     generation: number,
   ): StagingTable {
     const byName = new Map(spec.columns.map((c) => [c.name, c]));
-    const indexed = new Set([...spec.primaryKey, ...spec.indexes.flat()]);
+    const roles = keyRoles(spec);
     const codecs = columns.map((name) => {
       const column = byName.get(name);
       if (column === undefined) throw new Error(`column ${name} is not in table ${spec.name}`);
-      return columnCodec(column, this.features, indexed.has(name));
+      return columnCodec(column, this.features, roles.get(name));
     });
     const owner = spec.schema ? identifierStored(spec.schema, this.limit) : undefined;
     const stored = derivedName(['stg', runTag, String(generation), spec.name], this.limit);
     const sql = spec.schema
       ? `${identifier(spec.schema, this.limit)}.${quoteStored(stored)}`
       : quoteStored(stored);
-    return { owner, stored, sql, kind, codecs };
+    return { owner, stored, sql, kind, codecs, columns: codecs.map((_, i) => `C${i + 1}`) };
   }
 
   /**
@@ -233,7 +242,7 @@ export class OracleSql {
    * rollback. `heap` (for direct path loads, which commit on their own): emptied before each load.
    */
   createStaging(staging: StagingTable): string {
-    const columns = staging.codecs.map((c) => `${this.column(c.column.name)} ${c.stagingType}`);
+    const columns = staging.codecs.map((c, i) => `${staging.columns[i]} ${c.stagingType}`);
     columns.push(`${SEQ_COLUMN} NUMBER(10)`);
     const body = `(\n  ${columns.join(',\n  ')}\n)`;
     return staging.kind === 'temporary'
@@ -242,7 +251,7 @@ export class OracleSql {
   }
 
   stagingInsert(staging: StagingTable): string {
-    const names = staging.codecs.map((c) => this.column(c.column.name));
+    const names = [...staging.columns];
     const binds = staging.codecs.map((_, i) => `:${i + 1}`);
     names.push(SEQ_COLUMN);
     binds.push(`:${staging.codecs.length + 1}`);
@@ -264,12 +273,12 @@ export class OracleSql {
    */
   private latestPerKey(staging: StagingTable, keys: string[]): string {
     const converted = staging.codecs.map(
-      (c) => `${c.toTarget(`x.${this.column(c.column.name)}`)} AS ${this.column(c.column.name)}`,
+      (c, i) => `${c.toTarget(`x.${staging.columns[i]}`)} AS ${this.column(c.column.name)}`,
     );
-    const byName = new Map(staging.codecs.map((c) => [c.column.name, c]));
     const partition = keys.map((k) => {
-      const codec = byName.get(k);
-      return codec ? codec.toTarget(`x.${this.column(k)}`) : `x.${this.column(k)}`;
+      const i = staging.codecs.findIndex((c) => c.column.name === k);
+      if (i < 0) throw new Error(`key column ${k} is not staged`);
+      return staging.codecs[i]!.toTarget(`x.${staging.columns[i]}`);
     });
     const outer = staging.codecs.map((c) => this.column(c.column.name)).join(', ');
     return (
@@ -295,16 +304,18 @@ export class OracleSql {
   }
 
   /**
-   * Direct-path insert of the staged rows (`keys` given: one row per key). The target cannot be
-   * read in this transaction afterwards (ORA-12838), so the dialect commits right after it.
+   * Conventional insert of the staged rows (`keys` given: one row per key). Not direct path
+   * (`APPEND`): that writes above the high-water mark and never reuses the space a DELETE freed,
+   * so every overwrite would grow the table's segment by its size; it would also lock the table
+   * exclusively and forbid reading it before the commit (ORA-12838).
    */
-  insertAppend(target: TableRef, staging: StagingTable, keys: string[] = []): string {
+  insertSelect(target: TableRef, staging: StagingTable, keys: string[] = []): string {
     const names = staging.codecs.map((c) => this.column(c.column.name));
     const source =
       keys.length > 0
         ? this.latestPerKey(staging, keys)
-        : `SELECT ${staging.codecs.map((c) => c.toTarget(`s.${this.column(c.column.name)}`)).join(', ')} FROM ${staging.sql} s`;
-    return `INSERT /*+ APPEND */ INTO ${this.table(target)} (${names.join(', ')}) ${source}`;
+        : `SELECT ${staging.codecs.map((c, i) => c.toTarget(`s.${staging.columns[i]}`)).join(', ')} FROM ${staging.sql} s`;
+    return `INSERT INTO ${this.table(target)} (${names.join(', ')}) ${source}`;
   }
 
   /** DELETE, not TRUNCATE: TRUNCATE is DDL and commits, so the replacement would not be atomic. */
@@ -350,6 +361,7 @@ export function identifierStored(name: string, maxBytes: number): string {
 export const SESSION_SETUP = "BEGIN DBMS_SESSION.SET_NLS('NLS_NUMERIC_CHARACTERS', '''.,'''); END;";
 
 export const MAX_STRING_SIZE_QUERY = "SELECT VALUE FROM V$PARAMETER WHERE NAME = 'max_string_size'";
+export const COMPATIBLE_QUERY = "SELECT VALUE FROM V$PARAMETER WHERE NAME = 'compatible'";
 
 function varcharChars(ddl: string): number | undefined {
   const match = /^VARCHAR2\((\d+) CHAR\)$/.exec(ddl);
@@ -370,6 +382,20 @@ function inPlace(from: string, to: string): boolean {
  */
 const jsonText = (expression: string): string =>
   `SUBSTR(JSON_ARRAY(${expression}), 2, LENGTH(JSON_ARRAY(${expression})) - 2)`;
+
+/**
+ * A text's JSON string, escaped in SQL: JSON_ARRAY would do it, but returns VARCHAR2(4000) unless
+ * told RETURNING CLOB (ORA-40478 for longer values), which the published grammar this project
+ * verifies against cannot parse. Backslash and quote are escaped, control characters become
+ * \u00XX; the work is done on a CLOB so no length limit applies. NULL stays NULL.
+ */
+function jsonString(expression: string): string {
+  let escaped = `REPLACE(REPLACE(TO_CLOB(${expression}), '\\', '\\\\'), '"', '\\"')`;
+  for (let code = 0; code < 32; code++) {
+    escaped = `REPLACE(${escaped}, CHR(${code}), '\\u${code.toString(16).padStart(4, '0')}')`;
+  }
+  return `CASE WHEN ${expression} IS NULL THEN NULL ELSE '"' || ${escaped} || '"' END`;
+}
 
 /** SQL converting a value of one type to another for the copy step of a widening. */
 function convertExpression(
@@ -405,7 +431,13 @@ function convertExpression(
     default:
       text = name;
   }
-  if (to.kind === 'json' && from.kind !== 'boolean' && !isNumeric(from)) text = jsonText(text);
+  if (to.kind === 'json' && from.kind !== 'boolean' && !isNumeric(from)) {
+    // Dates and date-times are ISO text: nothing in them needs escaping.
+    text =
+      from.kind === 'date' || from.kind === 'datetime'
+        ? `CASE WHEN ${name} IS NULL THEN NULL ELSE '"' || ${text} || '"' END`
+        : jsonString(text);
+  }
   if (toDdl === TIMESTAMP_TZ) return `TO_TIMESTAMP_TZ(${text}, '${TIMESTAMP_TZ_FORMAT}')`;
   return toDdl === 'CLOB' || toDdl === 'JSON' ? `TO_CLOB(${text})` : text;
 }

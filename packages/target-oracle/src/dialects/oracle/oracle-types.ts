@@ -7,27 +7,94 @@
 import type { ColumnType } from '../dialect.js';
 import type { OracleFeatures } from './oracle-features.js';
 
-/** Characters a key or index string column holds: 4 bytes each stays under every index key limit. */
+/** Most characters a key or index string column holds (4000 bytes in AL32UTF8). */
 export const KEY_STRING_CHARS = 1000;
+/**
+ * Bytes an index key may take (ORA-01450): about 6,398 with 8 KB blocks, the smallest block size
+ * a loader meets. Each column costs its largest value's bytes plus one.
+ */
+export const INDEX_KEY_BYTES = 6398;
+
+/**
+ * How a column takes part in the table's keys. `unique`: in the primary key, where Oracle refuses
+ * TIMESTAMP WITH TIME ZONE (ORA-02329), so key instants are stored as UTC TIMESTAMP. `chars`: the
+ * longest string it may hold so that every index it is in fits INDEX_KEY_BYTES.
+ */
+export interface KeyRole {
+  unique: boolean;
+  chars: number;
+}
+
+const FIXED_KEY_BYTES: Partial<Record<ColumnType['kind'], number>> = {
+  integer: 22,
+  decimal: 22,
+  number: 8,
+  boolean: 22,
+  datetime: 13,
+  date: 7,
+  time: 32 * 4, // VARCHAR2(TIME_TEXT_CHARS CHAR)
+};
+
+/**
+ * The key role of every column in the primary key or an index. The string columns of one index
+ * share what the fixed-size columns leave of INDEX_KEY_BYTES (two unbounded strings: 799
+ * characters each, not 1000 + 1000, which would fail with ORA-01450).
+ */
+export function keyRoles(spec: {
+  columns: Array<{ name: string; type: ColumnType }>;
+  primaryKey: string[];
+  indexes: string[][];
+}): Map<string, KeyRole> {
+  const types = new Map(spec.columns.map((c) => [c.name, c.type]));
+  const roles = new Map<string, KeyRole>();
+  const unique = new Set(spec.primaryKey);
+  for (const index of [spec.primaryKey, ...spec.indexes]) {
+    if (index.length === 0) continue;
+    let fixed = 0;
+    const strings: string[] = [];
+    for (const name of index) {
+      const type = types.get(name);
+      if (type?.kind === 'string') strings.push(name);
+      else fixed += (type === undefined ? 22 : (FIXED_KEY_BYTES[type.kind] ?? 4000)) + 1;
+    }
+    const share =
+      strings.length === 0
+        ? KEY_STRING_CHARS
+        : Math.min(
+            KEY_STRING_CHARS,
+            Math.floor((INDEX_KEY_BYTES - fixed - strings.length) / (4 * strings.length)),
+          );
+    for (const name of index) {
+      const known = roles.get(name);
+      roles.set(name, {
+        unique: unique.has(name),
+        chars: Math.max(1, Math.min(known?.chars ?? KEY_STRING_CHARS, share)),
+      });
+    }
+  }
+  return roles;
+}
 /** `time` values (`HH:MM:SS.ffffff+HH:MM`) are text: Oracle has no time-of-day type with an offset. */
 export const TIME_TEXT_CHARS = 32;
 export const TIMESTAMP_TZ = 'TIMESTAMP(6) WITH TIME ZONE';
+/** A primary-key instant: UTC, without its offset (ORA-02329 refuses TIMESTAMP WITH TIME ZONE in a key). */
+export const TIMESTAMP_UTC = 'TIMESTAMP(6)';
 
 /** Longest VARCHAR2(n CHAR) that can never overflow the byte limit (AL32UTF8: 4 bytes a character). */
 export const maxVarcharChars = (features: OracleFeatures): number => Math.floor(features.maxStringBytes / 4);
 
 /**
- * The DDL type of a target column. `indexed` is true for primary-key and index columns, which
- * cannot be LOBs: their strings are bounded instead.
+ * The DDL type of a target column. Key and index columns (`role`) cannot be LOBs: their strings
+ * are bounded to the role's share of the index key; a primary-key instant is a UTC TIMESTAMP.
  */
-export function columnDdlType(type: ColumnType, features: OracleFeatures, indexed = false): string {
+export function columnDdlType(type: ColumnType, features: OracleFeatures, role?: KeyRole): string {
   switch (type.kind) {
     case 'string': {
-      const limit = indexed ? KEY_STRING_CHARS : maxVarcharChars(features);
+      const limit = role !== undefined ? role.chars : maxVarcharChars(features);
       if (type.maxLength !== undefined && type.maxLength <= limit) {
         return `VARCHAR2(${Math.max(1, type.maxLength)} CHAR)`;
       }
-      return indexed ? `VARCHAR2(${KEY_STRING_CHARS} CHAR)` : 'CLOB';
+      return role !== undefined ? `VARCHAR2(${limit} CHAR)` : 'CLOB';
     }
     case 'integer':
       return 'NUMBER(19)';
@@ -38,7 +105,7 @@ export function columnDdlType(type: ColumnType, features: OracleFeatures, indexe
     case 'boolean':
       return features.booleanType ? 'BOOLEAN' : 'NUMBER(1)';
     case 'datetime':
-      return TIMESTAMP_TZ;
+      return role?.unique ? TIMESTAMP_UTC : TIMESTAMP_TZ;
     case 'date':
       return 'DATE';
     case 'time':
