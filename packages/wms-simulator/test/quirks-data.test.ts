@@ -241,6 +241,24 @@ describe('quirk cursor-ties', () => {
         p2.json.results.map((r: Json) => r.id),
       );
       assert.equal(cursorOf(p3.json.previous_page).get('r'), '1');
+      // From the last page back to the first, page by page, as the forward walk served them.
+      for (const ordering of ['id', '-id', 'mod_ts,id']) {
+        const forward = await walk(
+          `${sim.apiUrl}/entity/order_dtl/?page_mode=sequenced&ordering=${ordering}&page_size=40`,
+        );
+        const pages = forward.pages.map((p) => p.json.results.map((r: Json) => r.id).join(','));
+        let previous: string | null = forward.pages.at(-1)?.json.previous_page;
+        for (let i = pages.length - 2; i >= 0; i--) {
+          const reply = await call(previous as string);
+          assert.equal(
+            reply.json.results.map((r: Json) => r.id).join(','),
+            pages[i],
+            `${ordering} page ${i + 1}`,
+          );
+          previous = reply.json.previous_page;
+        }
+        assert.equal(previous, null, 'the first page has no previous page');
+      }
     });
   });
 });

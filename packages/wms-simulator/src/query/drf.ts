@@ -96,51 +96,21 @@ export function drfPage(ds: Dataset, engine: QueryEngine, query: ListQuery): Drf
   const nextPosition = cursor.reverse ? current : following;
   const previousPosition = cursor.reverse ? following : current;
 
-  let next: DrfCursor | undefined;
-  if (hasNext) {
-    let compareTo =
-      page.length > 0 && cursor.reverse && cursor.offset > 0
-        ? positionOf(page[page.length - 1] as number)
-        : nextPosition;
+  /**
+   * DRF's get_next_link (forward) and get_previous_link (backward): from the page's edge, the first row whose
+   * position differs from the row beyond it marks the cursor; a page of one position only grows the offset.
+   */
+  const link = (forward: boolean): DrfCursor | undefined => {
+    if (!(forward ? hasNext : hasPrevious)) return undefined;
+    const beyond = forward ? nextPosition : previousPosition;
+    const behind = forward ? previousPosition : nextPosition;
+    const turning = forward === cursor.reverse;
+    const scan = forward ? [...page].reverse() : page;
+    let compareTo = scan.length > 0 && turning && cursor.offset > 0 ? positionOf(scan[0] as number) : beyond;
     let offset = 0;
     let position: string | undefined;
     let unique = false;
-    for (let j = page.length - 1; j >= 0; j--) {
-      const p = positionOf(page[j] as number);
-      if (p !== compareTo) {
-        unique = true;
-        position = p;
-        break;
-      }
-      compareTo = p;
-      offset++;
-    }
-    if (page.length > 0 && !unique) {
-      if (!hasPrevious) {
-        offset = size;
-        position = undefined;
-      } else if (cursor.reverse) {
-        offset = 0;
-        position = previousPosition;
-      } else {
-        offset = cursor.offset + size;
-        position = previousPosition;
-      }
-    }
-    if (page.length === 0) position = nextPosition;
-    next = { offset, reverse: false, position, page: cursor.page + 1 };
-  }
-
-  let previous: DrfCursor | undefined;
-  if (hasPrevious) {
-    let compareTo =
-      page.length > 0 && !cursor.reverse && cursor.offset > 0
-        ? positionOf(page[0] as number)
-        : previousPosition;
-    let offset = 0;
-    let position: string | undefined;
-    let unique = false;
-    for (const i of page) {
+    for (const i of scan) {
       const p = positionOf(i);
       if (p !== compareTo) {
         unique = true;
@@ -150,20 +120,24 @@ export function drfPage(ds: Dataset, engine: QueryEngine, query: ListQuery): Drf
       compareTo = p;
       offset++;
     }
-    if (page.length > 0 && !unique) {
-      if (!hasNext) {
+    if (scan.length > 0 && !unique) {
+      if (!(forward ? hasPrevious : hasNext)) {
         offset = size;
         position = undefined;
-      } else if (cursor.reverse) {
-        offset = cursor.offset + size;
-        position = nextPosition;
       } else {
-        offset = 0;
-        position = nextPosition;
+        offset = turning ? 0 : cursor.offset + size;
+        position = behind;
       }
     }
-    if (page.length === 0) position = previousPosition;
-    previous = { offset, reverse: true, position, page: Math.max(1, cursor.page - 1) };
-  }
+    if (scan.length === 0) position = beyond;
+    return {
+      offset,
+      reverse: !forward,
+      position,
+      page: forward ? cursor.page + 1 : Math.max(1, cursor.page - 1),
+    };
+  };
+  const next = link(true);
+  const previous = link(false);
   return { rows: page.map((i) => viewAt(view, i)), next, previous };
 }
