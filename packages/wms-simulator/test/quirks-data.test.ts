@@ -1,13 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { api, call, type Json, walk, withSimulator } from './support/helpers.js';
-
-/** Epoch micros of any rendered *_ts: with an offset or Z, with or without a fraction. */
-function instant(text: string): number {
-  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d{6}))?(Z|[+-]\d\d:\d\d)$/.exec(text);
-  if (!m) throw new Error(`not a timestamp: ${text}`);
-  return Date.parse(`${m[1]}${m[3]}`) * 1000 + Number(m[2] ?? 0);
-}
+import { api, call, instant, type Json, walk, withSimulator } from './support/helpers.js';
 
 const byModTs = (rows: Json[]) =>
   [...rows].sort((a, b) => instant(a.mod_ts) - instant(b.mod_ts) || a.id - b.id).map((r) => r.id);

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseQuirks, QUIRK_NAMES, type Simulator } from '../src/index.js';
-import { api, call, isErrorBody, type Json, micros, walk, withSimulator } from './support/helpers.js';
+import {
+  api,
+  call,
+  instant,
+  isErrorBody,
+  type Json,
+  micros,
+  walk,
+  withSimulator,
+} from './support/helpers.js';
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 const clientBasic = 'Basic ' + Buffer.from('wms_client:wms_secret').toString('base64');
@@ -13,13 +22,6 @@ async function token(sim: Simulator, fields: Record<string, string>) {
     body: form(fields),
   });
   return { status: res.status, body: (await res.json()) as Json };
-}
-
-/** Epoch micros of any rendered *_ts: with an offset or Z, with or without a fraction. */
-function instant(text: string): number {
-  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d{6}))?(Z|[+-]\d\d:\d\d)$/.exec(text);
-  if (!m) throw new Error(`not a timestamp: ${text}`);
-  return Date.parse(`${m[1]}${m[3]}`) * 1000 + Number(m[2] ?? 0);
 }
 
 describe('quirks: names', () => {

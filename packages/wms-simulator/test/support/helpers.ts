@@ -81,3 +81,10 @@ export function micros(text: string): number {
   if (!m) throw new Error(`not a WMS timestamp: ${text}`);
   return Date.parse(`${m[1]}${m[3]}`) * 1000 + Number(m[2]);
 }
+
+/** Epoch micros of any rendered *_ts: with an offset or Z (utc-z), with or without a fraction. */
+export function instant(text: string): number {
+  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d{6}))?(Z|[+-]\d\d:\d\d)$/.exec(text);
+  if (!m) throw new Error(`not a timestamp: ${text}`);
+  return Date.parse(`${m[1]}${m[3]}`) * 1000 + Number(m[2] ?? 0);
+}

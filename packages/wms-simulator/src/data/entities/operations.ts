@@ -20,6 +20,14 @@ function companyOf(r: RowContext): number {
   return 1 + below(r.h, 12, r.ds.initialSize('company'));
 }
 
+/** facility_id (the row's facility) and company_id (drawn): the owners of an operations row. */
+function owners() {
+  return [
+    f.rel('facility_id', 'facility', (r) => r.facility, { required: 'Y', filterable: true }),
+    f.rel('company_id', 'company', companyOf, { required: 'Y', filterable: true }),
+  ];
+}
+
 function localDay(r: RowContext, micros: number): number {
   return Math.floor((micros + r.offset * US_PER_MINUTE) / US_PER_DAY);
 }
@@ -51,8 +59,7 @@ export const container: EntityDef = {
   facilityOf: (r) => drawnFacility(r.ds, r.table.hash, r.id),
   fields: [
     ...head('container'),
-    f.rel('facility_id', 'facility', (r) => r.facility, { required: 'Y', filterable: true }),
-    f.rel('company_id', 'company', companyOf, { required: 'Y', filterable: true }),
+    ...owners(),
     f.str('container_nbr', (r) => padded('LPN', r.id, 9), { required: 'Y', filterable: true, maxLength: 50 }),
     f.str('type', (r) => (unit(r.h, 20) < 0.7 ? 'I' : 'O'), {
       required: 'Y',
@@ -111,8 +118,7 @@ export const wave: EntityDef = {
   facilityOf: (r) => drawnFacility(r.ds, r.table.hash, r.id),
   fields: [
     ...head('wave'),
-    f.rel('facility_id', 'facility', (r) => r.facility, { required: 'Y', filterable: true }),
-    f.rel('company_id', 'company', companyOf, { required: 'Y', filterable: true }),
+    ...owners(),
     f.str('wave_nbr', (r) => padded('WAV', r.id, 7), { required: 'Y', filterable: true, maxLength: 50 }),
     f.int('status_id', (r) => pick(r.version === 0 ? r.h : r.hv, 50, WAVE_STATUSES), {
       required: 'Y',
@@ -137,8 +143,7 @@ export const task: EntityDef = {
   facilityOf: (r) => drawnFacility(r.ds, r.ds.table('wave').hash, drawn(r, 'wave', 60)),
   fields: [
     ...head('task'),
-    f.rel('facility_id', 'facility', (r) => r.facility, { required: 'Y', filterable: true }),
-    f.rel('company_id', 'company', companyOf, { required: 'Y', filterable: true }),
+    ...owners(),
     f.str('task_nbr', (r) => padded('TSK', r.id, 8), { required: 'Y', filterable: true, maxLength: 50 }),
     f.rel('type_id', 'task_type', (r) => 1 + below(r.h, 61, 4), { required: 'Y', filterable: true }),
     f.int('status_id', (r) => pick(r.version === 0 ? r.h : r.hv, 62, TASK_STATUSES), {
@@ -162,8 +167,7 @@ export const ibShipment: EntityDef = {
   facilityOf: (r) => drawnFacility(r.ds, r.table.hash, r.id),
   fields: [
     ...head('ib_shipment'),
-    f.rel('facility_id', 'facility', (r) => r.facility, { required: 'Y', filterable: true }),
-    f.rel('company_id', 'company', companyOf, { required: 'Y', filterable: true }),
+    ...owners(),
     f.str('shipment_nbr', (r) => padded('ASN', r.id, 8), { required: 'Y', filterable: true, maxLength: 50 }),
     f.int('status_id', (r) => pick(r.version === 0 ? r.h : r.hv, 70, SHIPMENT_STATUSES), {
       required: 'Y',
