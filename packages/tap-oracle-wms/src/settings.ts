@@ -35,6 +35,9 @@ export interface TapConfig {
   max_concurrent_streams: number;
   parallel_windows: number;
   discovery_mode: 'describe' | 'bundled';
+  ca_bundle?: string;
+  tls_verify: boolean;
+  proxy_url?: string;
 }
 
 const ENTITY_NAME = '^[a-z][a-z0-9_]*$';
@@ -209,6 +212,29 @@ export const TAP_SETTINGS: SettingsSchema = {
       default: DEFAULT_PARALLEL_WINDOWS,
       description:
         'mod_ts windows of one incremental stream fetched at once (1: one page after another). The tap keeps at most max_concurrent_streams x parallel_windows list requests in flight: size it against what the WMS can serve besides its warehouse users (docs/tap.md).',
+    },
+    ca_bundle: {
+      type: 'string',
+      title: 'CA bundle',
+      minLength: 1,
+      description:
+        "Certificates trusted besides the default store, for the API and the token endpoint: the path of a PEM file, or the PEM text itself (a TLS-inspecting corporate proxy's CA, a private CA).",
+    },
+    tls_verify: {
+      type: 'boolean',
+      title: 'Verify TLS certificates',
+      default: true,
+      description:
+        'Verify the server certificates of the API and the token endpoint. false is for a test bench only: every run then logs a warning, and the run summary says so.',
+    },
+    proxy_url: {
+      type: 'string',
+      title: 'Proxy URL',
+      secret: true,
+      writeOnly: true,
+      pattern: '^https?://[^\\s]+$',
+      description:
+        'HTTP proxy for every request of the tap (API and token endpoint), e.g. http://user:password@proxy.example.com:3128; HTTPS goes through a CONNECT tunnel. Secret, since it may hold credentials. When unset, HTTPS_PROXY/HTTP_PROXY/NO_PROXY apply.',
     },
     discovery_mode: {
       type: 'string',

@@ -24,6 +24,7 @@ export const tapOracleWms: ConnectorDefinition<TapConfig> = {
 async function run(context: RunContext<TapConfig>): Promise<void> {
   const { config, logger, metrics, output, secrets } = context;
   checkSettings(config);
+  if (config.tls_verify === false) context.summary.note({ tls_verify: false });
   const stop = new AbortController();
   const onStop = (): void => stop.abort(context.signal.reason);
   context.signal.addEventListener('abort', onStop, { once: true });

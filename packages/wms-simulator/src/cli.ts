@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** wms-simulator: serves a local lgfapi v10 until SIGINT/SIGTERM; the base URL is the first stdout line. */
+import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import {
@@ -131,6 +132,11 @@ async function main(): Promise<void> {
       default: DEFAULT_BULK_GROUP_ROWS,
       describe: 'cursor-ties: rows of a bulk group sharing one mod_ts',
     })
+    .option('tls-cert', {
+      type: 'string',
+      describe: 'Serve HTTPS with this certificate (PEM file; needs --tls-key)',
+    })
+    .option('tls-key', { type: 'string', describe: 'Private key of --tls-cert (PEM file)' })
     .option('gzip', {
       type: 'boolean',
       default: true,
@@ -191,6 +197,13 @@ async function main(): Promise<void> {
     clock: argv.clock,
     ...(argv['start-time'] === undefined ? {} : { startTime: argv['start-time'] }),
   };
+  if ((argv['tls-cert'] === undefined) !== (argv['tls-key'] === undefined))
+    throw new Error('--tls-cert and --tls-key go together');
+  if (argv['tls-cert'] !== undefined && argv['tls-key'] !== undefined)
+    options.tls = {
+      cert: readFileSync(argv['tls-cert'], 'utf8'),
+      key: readFileSync(argv['tls-key'], 'utf8'),
+    };
   const simulator = await startSimulator(options);
   // Handlers go in before the URL is printed: a caller may signal as soon as it reads the line.
   const stop = (signal: string) => {

@@ -1,5 +1,6 @@
 /** startSimulator(): the in-process entry point used by tests, the CLI and benchmarks. */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Dataset } from './data/dataset.js';
 import { Sequence } from './data/hash.js';
@@ -109,7 +110,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     load: () => ({ ...workers.load }),
   };
-  const server: Server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     dispatch(
       {
         environment,
@@ -129,13 +130,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();
     });
-  });
+  };
+  // HTTPS when given a certificate and key (PEM): the same API, for TLS and proxy tests.
+  const server: Server = options.tls
+    ? createTlsServer({ keepAliveTimeout: 65_000, cert: options.tls.cert, key: options.tls.key }, handler)
+    : createServer({ keepAliveTimeout: 65_000 }, handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? DEFAULTS.port, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const origin = `http://127.0.0.1:${port}`;
+  const origin = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const baseUrl = `${origin}/${environment}`;
   const apiUrl = `${baseUrl}/wms/lgfapi/v10`;
   ds.setUrls(apiUrl);

@@ -131,6 +131,8 @@ export interface SimulatorOptions {
   clock?: 'simulated' | 'wall';
   /** Answer gzip when the client accepts it (default true). */
   gzip?: boolean;
+  /** Serve HTTPS with this certificate and key (PEM text); HTTP when absent. */
+  tls?: { cert: string; key: string };
   /**
    * Server time of a list page of 1000 rows, in ms (default 0): a quarter of it for any list request, the
    * rest in proportion to the rows served (a 404 "no rows" costs the quarter).

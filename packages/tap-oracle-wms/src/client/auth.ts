@@ -1,6 +1,6 @@
 import { type Logger, type SecretRegistry, SingerError } from '@wms-singer/singer';
 import type { AxiosInstance } from 'axios';
-import { displayUrl } from './http.js';
+import { displayUrl, proxyRefusal, tlsFailure } from './http.js';
 import {
   backoffMs,
   isRetryableStatus,
@@ -106,6 +106,8 @@ export class OAuth2Authenticator implements Authenticator {
         text = typeof response.data === 'string' ? response.data : '';
         retryAfter = response.headers['retry-after'];
       } catch (error) {
+        const tls = tlsFailure(error, tokenUrl);
+        if (tls !== undefined) throw new SingerError('TLS_FAILED', `OAuth2 token request: ${tls}`);
         const failure = transportFailure(error);
         if (failure === undefined || attempt >= retry.maxRetries) {
           throw new SingerError(
@@ -125,6 +127,8 @@ export class OAuth2Authenticator implements Authenticator {
         );
         continue;
       }
+      if (status === 407)
+        throw new SingerError('PROXY_REFUSED', `OAuth2 token request: ${proxyRefusal(tokenUrl)}`);
       if (status === 400 || status === 401 || status === 403) {
         throw new SingerError(
           'OAUTH_REJECTED',

@@ -2,7 +2,7 @@ import type { Logger, Metrics, SecretRegistry } from '@wms-singer/singer';
 import type { TapConfig } from '../settings.js';
 import { type Authenticator, BasicAuthenticator, OAuth2Authenticator } from './auth.js';
 import { RequestBudget } from './budget.js';
-import { createHttp } from './http.js';
+import { closeHttp, createHttp, environmentProxies, proxySecrets, readCaBundle } from './http.js';
 import type { RetryPolicy } from './retry.js';
 import { WmsClient } from './wms-client.js';
 
@@ -29,10 +29,22 @@ export function openWmsClient(
   const { logger, metrics, secrets } = context;
   // One request budget for the whole run: every stream and every window of it draws from it.
   const budget = new RequestBudget(config.max_concurrent_streams * config.parallel_windows);
+  for (const proxy of [config.proxy_url ?? '', ...environmentProxies()])
+    for (const secret of proxySecrets(proxy)) secrets.add(secret);
+  if (config.tls_verify === false) {
+    logger.warn(
+      'TLS CERTIFICATE VERIFICATION IS OFF (tls_verify: false): anyone on the path can read and alter this traffic, credentials included; set ca_bundle instead',
+    );
+  }
   const http = createHttp({
     timeoutSeconds: config.request_timeout_seconds,
     maxSockets: budget.size + 1,
     userAgent: context.userAgent,
+    tls: {
+      verify: config.tls_verify !== false,
+      ...(config.ca_bundle === undefined ? {} : { extraCa: readCaBundle(config.ca_bundle) }),
+    },
+    ...(config.proxy_url === undefined ? {} : { proxyUrl: config.proxy_url }),
   });
   const retry: RetryPolicy = {
     maxRetries: config.max_retries,
@@ -57,9 +69,6 @@ export function openWmsClient(
   const client = new WmsClient(http, auth, retry, logger, metrics, context.signal, budget);
   return {
     client,
-    close: () => {
-      http.defaults.httpAgent?.destroy?.();
-      http.defaults.httpsAgent?.destroy?.();
-    },
+    close: () => closeHttp(http),
   };
 }

@@ -2,7 +2,7 @@ import { type Logger, type Metrics, type MetricTags, SingerError } from '@wms-si
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import type { Authenticator } from './auth.js';
 import type { RequestBudget } from './budget.js';
-import { displayUrl } from './http.js';
+import { displayUrl, proxyRefusal, tlsFailure } from './http.js';
 import { type ListPage, readListPage } from './list-page.js';
 import {
   backoffMs,
@@ -131,6 +131,8 @@ export class WmsClient {
             'WMS_UNAUTHORIZED',
             `${subject(context)}: the WMS rejected the credentials (HTTP 401) at ${displayUrl(url)} — ${this.auth.credentialHint}`,
           );
+        } else if (status === 407) {
+          throw new SingerError('PROXY_REFUSED', `${subject(context)}: ${proxyRefusal(url)}`);
         } else if (status === 403) {
           throw new SingerError(
             'WMS_FORBIDDEN',
@@ -152,6 +154,8 @@ export class WmsClient {
       } catch (error) {
         if (error instanceof SingerError) throw error;
         if (this.signal?.aborted) throw this.signal.reason;
+        const tls = tlsFailure(error, url);
+        if (tls !== undefined) throw new SingerError('TLS_FAILED', `${subject(context)}: ${tls}`);
         const kind = transportFailure(error);
         stopTimer({ status: kind ?? 'error' });
         if (kind === undefined) {

@@ -30,6 +30,8 @@ export interface TapInputs {
   catalog?: unknown;
   state?: unknown;
   args?: string[];
+  /** Environment variables set (a string) or removed (undefined) for the child. */
+  env?: Record<string, string | undefined>;
   /** Called once, when the first RECORD reaches stdout (to send the child a signal, say). */
   onFirstRecord?: (pid: number) => void;
 }
@@ -80,7 +82,12 @@ export async function runTap(config: unknown, inputs: TapInputs = {}): Promise<T
   if (inputs.catalog !== undefined) args.push('--catalog', write('catalog.json', inputs.catalog));
   if (inputs.state !== undefined) args.push('--state', write('state.json', inputs.state));
   args.push(...(inputs.args ?? []));
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = { ...process.env };
+  for (const [name, value] of Object.entries(inputs.env ?? {})) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let recordSeen = false;
