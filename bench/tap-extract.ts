@@ -10,10 +10,19 @@
  *   (b) tap: the built CLI extracts order_dtl to /dev/null (log_level warn); peak RSS is the child's VmHWM.
  * The two alternate (--runs times) and the best of each is reported; ratio = tap / ceiling.
  *
+ * With --windows A,B,... the ceiling is skipped: the tap runs once per parallel_windows value (in turn,
+ * --runs rounds), its records written to a file, and each value's best time is compared with the first
+ * value's (speed-up = time of the first / time of this one). The record sets must be equal (every RECORD's
+ * record, keyed by id, the last one winning as in the target): the script fails otherwise. Give the WMS
+ * server time with --page-latency-ms (and a worker limit with --max-concurrent-requests).
+ *
  *   node bench/dist/tap-extract.js [--rows 1000000] [--page-size 1000] [--runs 1] [--no-gzip] [--paged]
+ *   node bench/dist/tap-extract.js --rows 50000 --page-latency-ms 200 --windows 1,4 [--runs 3]
  */
 import { spawn } from 'node:child_process';
-import { openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,12 +38,23 @@ const pageSize = Number(arg('page-size', '1000'));
 const runs = Number(arg('runs', '1'));
 const gzip = !process.argv.includes('--no-gzip');
 const mode = process.argv.includes('--paged') ? 'paged' : 'sequenced';
+const pageLatencyMs = Number(arg('page-latency-ms', '0'));
+const maxConcurrentRequests = Number(arg('max-concurrent-requests', '0'));
+const windows = process.argv.includes('--windows') ? arg('windows', '1,4').split(',').map(Number) : undefined;
 const AUTH = `Basic ${Buffer.from('wms_user:wms_password').toString('base64')}`;
 
 async function startSimulatorChild(): Promise<{ baseUrl: string; stop: () => void }> {
   const child = spawn(
     process.execPath,
-    [join(ROOT, 'packages/wms-simulator/bin/wms-simulator.js'), '--rows', `order_dtl=${rows}`],
+    [
+      join(ROOT, 'packages/wms-simulator/bin/wms-simulator.js'),
+      '--rows',
+      `order_dtl=${rows}`,
+      '--page-latency-ms',
+      String(pageLatencyMs),
+      '--max-concurrent-requests',
+      String(maxConcurrentRequests),
+    ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
@@ -99,6 +119,7 @@ function countRecords(body: Buffer): number {
 
 async function tap(
   baseUrl: string,
+  options: { parallelWindows?: number; outPath?: string } = {},
 ): Promise<{ records: number; seconds: number; peakRssMb: number; cpuSeconds: number }> {
   const config = join(tmpdir(), `tap-extract-${process.pid}.json`);
   writeFileSync(
@@ -112,9 +133,10 @@ async function tap(
       page_mode: mode,
       log_level: 'warn',
       metrics_interval_seconds: 0,
+      ...(options.parallelWindows === undefined ? {} : { parallel_windows: options.parallelWindows }),
     }),
   );
-  const out = openSync('/dev/null', 'w');
+  const out = openSync(options.outPath ?? '/dev/null', 'w');
   const started = performance.now();
   const child = spawn(
     process.execPath,
@@ -157,8 +179,75 @@ async function tap(
   };
 }
 
+/** Every RECORD's record text keyed by id (the last wins, as in the target): a digest and the count. */
+function recordSet(path: string): { ids: number; digest: string } {
+  const byId = new Map<number, string>();
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (!line.startsWith('{"type":"RECORD"')) continue;
+    const message = JSON.parse(line) as { record: { id: number } };
+    byId.set(message.record.id, JSON.stringify(message.record));
+  }
+  const hash = createHash('sha256');
+  for (const id of [...byId.keys()].sort((a, b) => a - b)) hash.update(`${byId.get(id)}\n`);
+  return { ids: byId.size, digest: hash.digest('hex').slice(0, 16) };
+}
+
+async function compareWindows(baseUrl: string, values: number[]): Promise<void> {
+  const best = new Map<number, number>();
+  const sets = new Map<number, { ids: number; digest: string }>();
+  for (let run = 1; run <= runs; run++) {
+    for (const value of values) {
+      const outPath = join(tmpdir(), `tap-extract-${process.pid}-${value}.jsonl`);
+      const load = loadavg()[0]!.toFixed(1);
+      const result = await tap(baseUrl, { parallelWindows: value, outPath });
+      const set = recordSet(outPath);
+      rmSync(outPath, { force: true });
+      const first = sets.get(value);
+      if (first !== undefined && first.digest !== set.digest)
+        throw new Error(`parallel_windows ${value}: the record set changed between runs`);
+      sets.set(value, set);
+      best.set(value, Math.min(best.get(value) ?? Number.POSITIVE_INFINITY, result.seconds));
+      console.log(
+        `run ${run}: parallel_windows ${value}: ${set.ids} records in ${result.seconds.toFixed(2)} s ` +
+          `(${Math.round(set.ids / result.seconds)}/s), peak RSS ${result.peakRssMb.toFixed(0)} MB, ` +
+          `CPU ${result.cpuSeconds.toFixed(1)} s, records digest ${set.digest}; load average before ${load}`,
+      );
+    }
+  }
+  const base = values[0]!;
+  const reference = sets.get(base)!;
+  for (const value of values) {
+    const set = sets.get(value)!;
+    if (set.digest !== reference.digest || set.ids !== reference.ids)
+      throw new Error(`parallel_windows ${value} wrote other records than parallel_windows ${base}`);
+  }
+  console.log(
+    JSON.stringify({
+      rows,
+      page_size: pageSize,
+      page_mode: mode,
+      page_latency_ms: pageLatencyMs,
+      max_concurrent_requests: maxConcurrentRequests,
+      same_records: true,
+      records: reference.ids,
+      seconds: Object.fromEntries(values.map((v) => [`parallel_windows_${v}`, Number(best.get(v)!.toFixed(2))])),
+      speedup: Object.fromEntries(
+        values.map((v) => [`parallel_windows_${v}`, Number((best.get(base)! / best.get(v)!).toFixed(2))]),
+      ),
+    }),
+  );
+}
+
 async function main(): Promise<void> {
   const sim = await startSimulatorChild();
+  if (windows !== undefined) {
+    try {
+      await compareWindows(sim.baseUrl, windows);
+    } finally {
+      sim.stop();
+    }
+    return;
+  }
   try {
     let best = { ceiling: Number.POSITIVE_INFINITY, tap: Number.POSITIVE_INFINITY, rss: 0, records: 0 };
     for (let run = 1; run <= runs; run++) {

@@ -103,7 +103,9 @@ export async function runTap(config: unknown, inputs: TapInputs = {}): Promise<T
   });
   const code = await new Promise<number | null>((resolve) => child.on('close', (exit) => resolve(exit)));
   // --discover and --about print one pretty-printed JSON document, not Singer lines.
-  const messages = args.includes('--discover') || args.includes('--about') ? [] : parseLines(stdout);
+  // A child killed mid-write may leave a last line cut short: only whole lines are messages.
+  const whole = code === null ? stdout.slice(0, stdout.lastIndexOf('\n') + 1) : stdout;
+  const messages = args.includes('--discover') || args.includes('--about') ? [] : parseLines(whole);
   return { code, stdout, stderr, messages };
 }
 
