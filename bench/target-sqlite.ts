@@ -274,8 +274,8 @@ async function runTarget(path: string, records: number): Promise<TargetRun> {
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
   const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
   const system = /System time \(seconds\): ([\d.]+)/.exec(stderr);
-  const { default: Database } = await import('better-sqlite3');
-  const check = new Database(db, { readonly: true });
+  const { DatabaseSync } = await import('node:sqlite');
+  const check = new DatabaseSync(db, { readOnly: true });
   const rows = (check.prepare('SELECT count(*) AS n FROM order_dtl').get() as { n: number }).n;
   check.close();
   for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });

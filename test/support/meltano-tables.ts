@@ -1,17 +1,20 @@
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
 
 type Row = Record<string, unknown>;
 
 /** Every table of an SQLite file with its rows keyed by id, `_sdc_*` columns left out. */
 export function readTables(path: string): Map<string, Map<number, Row>> {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+  if (!existsSync(path)) throw new Error(`no SQLite database at ${path}`);
+  const db = new DatabaseSync(path, { readOnly: true });
+  db.exec('PRAGMA busy_timeout = 5000'); // wait for a lock as better-sqlite3 did, not fail at once
   try {
     const tables = new Map<string, Map<number, Row>>();
     const names = db
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-      .pluck()
-      .all() as string[];
+      .all()
+      .map((row) => String(row.name));
     for (const name of names) {
       const rows = new Map<number, Row>();
       for (const row of db.prepare(`SELECT * FROM "${name.replaceAll('"', '""')}"`).all() as Row[]) {

@@ -1,10 +1,11 @@
 // Load methods, versions, metadata, value fidelity, schema evolution and names, on SQLite.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import Database from 'better-sqlite3';
 import {
   columnTypes,
   METRIC,
+  openDatabase,
+  query,
   record,
   rows,
   runTarget,
@@ -203,7 +204,7 @@ describe('values and metadata', { concurrency: 2 }, () => {
       facility_id: 'JSON_TEXT',
       name: 'VARCHAR(30)',
     });
-    const db = new Database(ws.db, { readonly: true });
+    const db = openDatabase(ws.db);
     assert.equal(
       (db.prepare('SELECT typeof(qty) AS t FROM d WHERE id = 2').get() as { t: string }).t,
       'text',
@@ -349,14 +350,12 @@ describe('schema evolution', { concurrency: 2 }, () => {
       ),
     );
     assert.equal(result.code, 0, result.stderr);
-    const db = new Database(ws.db, { readonly: true });
-    const indexes = db.prepare("SELECT name FROM pragma_index_list('b') WHERE origin = 'c'").all() as {
+    const db = openDatabase(ws.db);
+    const indexes = query(db, "SELECT name FROM pragma_index_list('b') WHERE origin = 'c'") as {
       name: string;
     }[];
     const columns = indexes.flatMap((i) =>
-      (db.prepare('SELECT name FROM pragma_index_info(?)').all(i.name) as { name: string }[]).map(
-        (c) => c.name,
-      ),
+      (query(db, 'SELECT name FROM pragma_index_info(?)', i.name) as { name: string }[]).map((c) => c.name),
     );
     db.close();
     assert.deepEqual(columns, ['mod_ts']);

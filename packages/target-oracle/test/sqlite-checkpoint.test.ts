@@ -6,7 +6,6 @@ import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import Database from 'better-sqlite3';
 import type { CellValue, TableSpec } from '../src/dialects/dialect.js';
 import { Checkpointer } from '../src/dialects/sqlite/sqlite-checkpointer.js';
 import { SqliteDatabase } from '../src/dialects/sqlite/sqlite-database.js';
@@ -16,6 +15,7 @@ import {
   encodeRows,
   RowReader,
 } from '../src/dialects/sqlite/sqlite-row-buffer.js';
+import { openDatabase, query } from './support/target-run.js';
 
 const table: TableSpec = {
   name: 'lines',
@@ -52,8 +52,8 @@ describe('SQLite checkpoint thread', () => {
     assert.ok(largest > 0, 'the load went through the WAL');
     assert.ok(largest < 3 * limit, `WAL grew to ${largest} bytes with a limit of ${limit}`);
     assert.equal(existsSync(`${path}-wal`), false);
-    const check = new Database(path, { readonly: true });
-    assert.deepEqual(check.prepare('SELECT count(*) AS n, max(id) AS top FROM lines').get(), {
+    const check = openDatabase(path);
+    assert.deepEqual(query(check, 'SELECT count(*) AS n, max(id) AS top FROM lines')[0], {
       n: 10_000,
       top: 9_999,
     });

@@ -3,9 +3,9 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository root, from packages/target-oracle/dist/test/support. */
@@ -154,11 +154,41 @@ export const record = (
 
 export const state = (value: unknown): object => ({ type: 'STATE', value });
 
+/**
+ * The SQLite file, read-only. The target may still be writing it: a read waits up to 5 s for a
+ * lock instead of failing at once (node:sqlite's default).
+ */
+export function openDatabase(dbPath: string): DatabaseSync {
+  const db = new DatabaseSync(dbPath, { readOnly: true });
+  db.exec('PRAGMA busy_timeout = 5000');
+  return db;
+}
+
+/**
+ * The rows of a query as plain objects. Integers come back as numbers, except one beyond 2^53,
+ * which comes back as an exact BigInt (node:sqlite would otherwise refuse to read it).
+ */
+export function query(db: DatabaseSync, sql: string, ...params: SQLInputValue[]): Record<string, unknown>[] {
+  const statement = db.prepare(sql);
+  statement.setReadBigInts(true);
+  return statement.all(...params).map((row) => {
+    const plain: Record<string, unknown> = {};
+    for (const [column, value] of Object.entries(row))
+      plain[column] =
+        typeof value === 'bigint' &&
+        value <= BigInt(Number.MAX_SAFE_INTEGER) &&
+        value >= BigInt(Number.MIN_SAFE_INTEGER)
+          ? Number(value)
+          : value;
+    return plain;
+  });
+}
+
 /** All rows of a table, ordered by the given SQL expression. */
 export function rows(dbPath: string, table: string, orderBy = 'rowid'): Record<string, unknown>[] {
-  const db = new Database(dbPath, { readonly: true });
+  const db = openDatabase(dbPath);
   try {
-    return db.prepare(`SELECT * FROM "${table}" ORDER BY ${orderBy}`).all() as Record<string, unknown>[];
+    return query(db, `SELECT * FROM "${table}" ORDER BY ${orderBy}`);
   } finally {
     db.close();
   }
@@ -166,13 +196,11 @@ export function rows(dbPath: string, table: string, orderBy = 'rowid'): Record<s
 
 export function tables(dbPath: string): string[] {
   if (!existsSync(dbPath)) return [];
-  const db = new Database(dbPath, { readonly: true });
+  const db = openDatabase(dbPath);
   try {
-    return (
-      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {
-        name: string;
-      }[]
-    ).map((r) => r.name);
+    return query(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").map((r) =>
+      String(r.name),
+    );
   } finally {
     db.close();
   }
@@ -180,9 +208,9 @@ export function tables(dbPath: string): string[] {
 
 /** Declared column types of a table, by column name. */
 export function columnTypes(dbPath: string, table: string): Record<string, string> {
-  const db = new Database(dbPath, { readonly: true });
+  const db = openDatabase(dbPath);
   try {
-    const info = db.prepare('SELECT name, type FROM pragma_table_info(?)').all(table) as {
+    const info = query(db, 'SELECT name, type FROM pragma_table_info(?)', table) as {
       name: string;
       type: string;
     }[];

@@ -1,22 +1,22 @@
+import { DatabaseSync } from 'node:sqlite';
 import { workerData } from 'node:worker_threads';
-import Database from 'better-sqlite3';
 import { type CheckpointThreadData, DONE, ENDED, REQUESTED, STOP } from './sqlite-checkpointer.js';
 
 /** The checkpoint thread (see Checkpointer): waits for requests, checkpoints, says when done. */
 const { path, flags } = workerData as CheckpointThreadData;
 let outcome = 1;
 try {
-  const db = new Database(path);
+  const db = new DatabaseSync(path);
   try {
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 10000');
+    db.exec('PRAGMA synchronous = NORMAL');
+    db.exec('PRAGMA busy_timeout = 10000');
     let seen = 0;
     while (Atomics.load(flags, STOP) === 0) {
       Atomics.wait(flags, REQUESTED, seen, 1000);
       const requested = Atomics.load(flags, REQUESTED);
       if (requested === seen) continue;
       // PASSIVE: copies every frame it can without ever blocking the writer.
-      db.pragma('wal_checkpoint(PASSIVE)');
+      db.exec('PRAGMA wal_checkpoint(PASSIVE)');
       seen = requested;
       Atomics.store(flags, DONE, requested);
       Atomics.notify(flags, DONE);

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type {
   ColumnChange,
   ColumnSpec,
@@ -27,13 +27,13 @@ interface ColumnInfo {
 }
 
 /**
- * The SQLite database, synchronously (better-sqlite3). It runs inside the dialect's worker
+ * The SQLite database, synchronously (Node's built-in `node:sqlite`). It runs inside the dialect's worker
  * thread, so its writes overlap the engine's parsing on the main thread. Every write is one
  * transaction: a batch is all there or not at all.
  */
 export class SqliteDatabase {
-  private readonly db: Database.Database;
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly db: DatabaseSync;
+  private readonly statements = new Map<string, StatementSync>();
   /** Checkpoints the WAL from another thread; undefined when this connection does it itself. */
   private checkpointer: Checkpointer | undefined;
   /**
@@ -46,19 +46,20 @@ export class SqliteDatabase {
     path: string,
     private readonly walLimitBytes = WAL_LIMIT_BYTES,
   ) {
-    this.db = new Database(path);
-    const mode = this.db.pragma('journal_mode = WAL', { simple: true });
+    this.db = new DatabaseSync(path);
+    const mode = (this.db.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode: string })
+      .journal_mode;
     // WAL with synchronous=NORMAL: a commit survives a crash of the process (what a state printed
     // after it relies on); only a power loss can take back the last commits.
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 10000');
-    this.db.pragma('cache_size = -32768');
-    this.db.pragma('temp_store = MEMORY');
+    this.db.exec('PRAGMA synchronous = NORMAL');
+    this.db.exec('PRAGMA busy_timeout = 10000');
+    this.db.exec('PRAGMA cache_size = -32768');
+    this.db.exec('PRAGMA temp_store = MEMORY');
     // A commit then costs WAL writes only; the checkpoint and its fsyncs run on their own thread.
     // (An in-memory database has no WAL to checkpoint.)
     if (mode === 'wal') {
       this.checkpointer = new Checkpointer(path);
-      this.db.pragma('wal_autocheckpoint = 0');
+      this.db.exec('PRAGMA wal_autocheckpoint = 0');
     }
   }
 
@@ -89,12 +90,11 @@ export class SqliteDatabase {
     const widened = new Map(changes.map((c) => [c.column, c.to]));
     this.ddl(() => {
       const columns = this.columnInfo(table.name);
-      const indexSql = this.db
-        .prepare<[string], { sql: string }>(
-          "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-        )
-        .all(table.name)
-        .map((row) => row.sql);
+      const indexSql = (
+        this.db
+          .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL")
+          .all(table.name) as { sql: string }[]
+      ).map((row) => row.sql);
       const definitions = columns.map((c) => {
         const to = widened.get(c.name);
         const type = to === undefined ? c.type : declaredType(to);
@@ -115,17 +115,15 @@ export class SqliteDatabase {
 
   /**
    * One transaction; rows are decoded one at a time as they are inserted, with booleans already
-   * as 1 and 0 (RowReader). Cells are passed as arguments, not as one array: better-sqlite3 reads
-   * arguments directly but an array element by element through V8's API, which costs about a
-   * quarter of the insert on wide rows (bench/RESULTS.md).
+   * as 1 and 0 (RowReader); cells are bound as the statement's arguments.
    */
   writeBatch(table: TableSpec, columns: string[], rows: RowReader, mode: WriteMode): void {
     const statement = this.prepare(writeSql(table, columns, mode));
     this.beforeWrite();
-    this.db.transaction(() => {
+    this.transaction(() => {
       if (mode === 'replace') this.db.exec(`DELETE FROM ${q(table.name)}`);
       for (let row = rows.next(); row !== undefined; row = rows.next()) statement.run(...row);
-    })();
+    });
     this.afterWrite(rows.bytes);
   }
 
@@ -137,7 +135,7 @@ export class SqliteDatabase {
         ? statement.run(request.version)
         : statement.run(request.deletedAt, request.version);
     this.afterWrite(this.walLimitBytes);
-    return result.changes;
+    return Number(result.changes);
   }
 
   /** Closes the checkpoint thread's connection first, so this close checkpoints and removes the WAL. */
@@ -161,7 +159,7 @@ export class SqliteDatabase {
     if (checkpointer.caughtUp) this.walBytes = 0;
     if (checkpointer.failed) {
       this.checkpointer = undefined;
-      this.db.pragma('wal_autocheckpoint = 1000');
+      this.db.exec('PRAGMA wal_autocheckpoint = 1000');
     }
   }
 
@@ -173,18 +171,33 @@ export class SqliteDatabase {
 
   private columnInfo(table: string): ColumnInfo[] {
     return this.db
-      .prepare<[string], ColumnInfo>('SELECT name, type, "notnull", pk FROM pragma_table_info(?)')
-      .all(table);
+      .prepare('SELECT name, type, "notnull", pk FROM pragma_table_info(?)')
+      .all(table) as unknown as ColumnInfo[];
   }
 
   private ddl(work: () => void): void {
     this.statements.clear();
     this.beforeWrite();
-    this.db.transaction(work)();
+    this.transaction(work);
     this.afterWrite(this.walLimitBytes);
   }
 
-  private prepare(sql: string): Database.Statement {
+  /** `work` in one transaction: committed when it returns, rolled back when it throws. */
+  private transaction(work: () => void): void {
+    this.db.exec('BEGIN');
+    try {
+      work();
+      this.db.exec('COMMIT');
+    } catch (error) {
+      // SQLite may already have rolled back (for example after SQLITE_FULL); then this fails harmlessly.
+      try {
+        this.db.exec('ROLLBACK');
+      } catch {}
+      throw error;
+    }
+  }
+
+  private prepare(sql: string): StatementSync {
     let statement = this.statements.get(sql);
     if (statement === undefined) {
       statement = this.db.prepare(sql);

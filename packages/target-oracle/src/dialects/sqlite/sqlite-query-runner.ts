@@ -1,7 +1,7 @@
 /** The SQLite side of the query seam (dialects/query-runner.ts): one connection, autocommit. */
 import { existsSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
 import { ConfigError, SingerError } from '@wms-singer/singer';
-import Database from 'better-sqlite3';
 import type { TableRef } from '../dialect.js';
 import type { QueryBinds, QueryRow, QueryRunner } from '../query-runner.js';
 import { quoteIdentifier } from './sqlite-types.js';
@@ -10,7 +10,7 @@ export class SqliteQueryRunner implements QueryRunner {
   readonly dialect = 'sqlite';
   readonly maxIdentifierLength = 128;
 
-  private constructor(private readonly db: Database.Database) {}
+  private constructor(private readonly db: DatabaseSync) {}
 
   /** Opens an existing database file; a missing file is a configuration error, not a new database. */
   static open(path: string): SqliteQueryRunner {
@@ -20,9 +20,9 @@ export class SqliteQueryRunner implements QueryRunner {
         `setting "sqlite_path": ${path} does not exist (nothing was loaded there)`,
       );
     }
-    const db = new Database(path);
+    const db = new DatabaseSync(path);
     // The target may be writing (WAL): wait for its transaction rather than failing.
-    db.pragma('busy_timeout = 10000');
+    db.exec('PRAGMA busy_timeout = 10000');
     return new SqliteQueryRunner(db);
   }
 
@@ -35,10 +35,8 @@ export class SqliteQueryRunner implements QueryRunner {
   }
 
   async columns(ref: TableRef): Promise<string[] | undefined> {
-    const rows = this.run(() =>
-      this.db.prepare<[string], { name: string }>('SELECT name FROM pragma_table_info(?)').all(ref.name),
-    );
-    return rows.length === 0 ? undefined : rows.map((row) => row.name);
+    const rows = this.run(() => this.db.prepare('SELECT name FROM pragma_table_info(?)').all(ref.name));
+    return rows.length === 0 ? undefined : rows.map((row) => String(row.name));
   }
 
   async query(sql: string, binds: QueryBinds = {}): Promise<QueryRow[]> {
@@ -46,7 +44,7 @@ export class SqliteQueryRunner implements QueryRunner {
   }
 
   async execute(sql: string, binds: QueryBinds = {}): Promise<number> {
-    return this.run(() => this.db.prepare(sql).run(binds).changes);
+    return this.run(() => Number(this.db.prepare(sql).run(binds).changes));
   }
 
   async close(): Promise<void> {
