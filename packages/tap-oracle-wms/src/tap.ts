@@ -68,6 +68,12 @@ async function run(context: RunContext<TapConfig>): Promise<void> {
         `stream ${stream.name} done`,
       );
     });
+    const inFlight = client.requestsInFlight;
+    if (inFlight !== undefined)
+      logger.info(
+        { request_budget: inFlight.budget, requests_in_flight_peak: inFlight.peak },
+        `at most ${inFlight.peak} requests were in flight at once (budget ${inFlight.budget})`,
+      );
   } catch (error) {
     // Stopped by a signal: what was written, with its STATE, stands; the harness sets the exit code.
     if (context.signal.aborted) {

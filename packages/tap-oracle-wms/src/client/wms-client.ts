@@ -67,6 +67,11 @@ export class WmsClient {
     private readonly budget?: RequestBudget,
   ) {}
 
+  /** The request budget's size and the most requests that were in flight at once (none without a budget). */
+  get requestsInFlight(): { budget: number; peak: number } | undefined {
+    return this.budget === undefined ? undefined : { budget: this.budget.size, peak: this.budget.peak };
+  }
+
   getJson(url: string, context: RequestContext): Promise<WmsResponse> {
     return this.get(url, context, (text) => JSON.parse(text) as unknown);
   }
