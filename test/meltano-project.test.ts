@@ -75,7 +75,11 @@ describe('meltano.yml', () => {
       const required = about.settings.required ?? [];
       assert.deepEqual(definition.settings_group_validation ?? [], required.length > 0 ? [required] : []);
       assert.equal(definition.executable, name);
-      assert.equal(definition.pip_url, `-e ./plugins/${name}`);
+      assert.equal(
+        definition.pip_url,
+        `--no-index --find-links=\${MELTANO_PROJECT_ROOT}/dist/wheels wms-singer-${name}`,
+        'the wheels of scripts/package.sh',
+      );
       for (const setting of definition.settings ?? []) {
         const secret = about.settings.properties[setting.name]?.secret === true;
         assert.equal(setting.sensitive === true, secret, `${name}.${setting.name}: sensitive`);
