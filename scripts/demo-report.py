@@ -9,7 +9,9 @@ import re
 import sqlite3
 import sys
 
-TAP_LINE = re.compile(r'(\{"level".*\})\s+cmd_type=')
+# Meltano relays each line of a plugin's stderr after its own prefix (Meltano 3 also appended
+# " cmd_type=..."); the tap's JSON log line is what sits between.
+TAP_LINE = re.compile(r'(\{"level".*\})(?:\s+cmd_type=.*)?\s*$')
 
 
 def fetched(log_path: str) -> None:

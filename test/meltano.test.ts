@@ -48,7 +48,8 @@ function listedEntity(request: RecordedRequest): string {
 function recordsPerStream(log: string): Map<string, number> {
   const counts = new Map<string, number>();
   for (const line of log.split('\n')) {
-    const json = /(\{"level".*\})\s+cmd_type=/.exec(line)?.[1];
+    // Meltano 4 relays the line after its own prefix (Meltano 3 also appended " cmd_type=...").
+    const json = /(\{"level".*\})(?:\s+cmd_type=.*)?\s*$/.exec(line)?.[1];
     if (!json) continue;
     const entry = JSON.parse(json) as { name?: string; stream?: string; records?: number };
     if (entry.name === 'tap-oracle-wms' && entry.stream && typeof entry.records === 'number') {
