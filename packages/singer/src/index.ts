@@ -1,6 +1,7 @@
 export * from './catalog.js';
 export * from './cli.js';
 export * from './errors.js';
+export * from './exact-numbers.js';
 export * from './logging.js';
 export * from './messages.js';
 export * from './metrics.js';

@@ -1,4 +1,5 @@
 import { MessageError } from './errors.js';
+import { parseJson } from './exact-numbers.js';
 
 /** The subset of JSON Schema the connectors exchange; open to any other keyword. */
 export interface JsonSchema {
@@ -158,7 +159,7 @@ export function toMessage(value: unknown, lineNumber: number): Message {
 export function parseMessage(line: string, lineNumber: number): Message {
   let value: unknown;
   try {
-    value = JSON.parse(line);
+    value = parseJson(line);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new MessageError('MESSAGE_NOT_JSON', lineNumber, `not valid JSON (${reason})`);

@@ -107,6 +107,8 @@ export class Sink {
       const value = record[key];
       if (value === undefined || value === null) return `key property "${key}" is missing`;
     }
+    const exactProblem = this.shape.builder.exactProblem(record);
+    if (exactProblem !== undefined) return exactProblem;
     const row = this.shape.builder.build(record, context);
     if (this.check !== undefined) {
       const problem = this.check(row);

@@ -1,3 +1,4 @@
+import { exactText, HAS_EXACT_NUMBERS, stringifyExactly } from '@wms-singer/singer';
 import type { CellValue, ColumnKind } from '../dialects/dialect.js';
 import type { LoadColumn, MetadataField } from '../schema/stream-layout.js';
 
@@ -15,6 +16,9 @@ const NUMERIC = 1;
 const DECIMAL = 2;
 const BOOLEAN = 3;
 const JSON_TEXT = 4;
+
+const INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n);
 
 /** The JavaScript type a conversion passes through untouched. */
 const FAST_TYPE = ['string', 'number', 'string', 'boolean', 'string'];
@@ -39,9 +43,11 @@ const CONVERSION: Record<ColumnKind, number> = {
 export class RowBuilder {
   readonly columns: string[];
   private readonly keys: (string | undefined)[];
+  private readonly properties: string[];
   private readonly paths: (readonly string[] | undefined)[];
   private readonly metadata: (MetadataField | undefined)[];
   private readonly conversions: number[];
+  private readonly kinds: ColumnKind[];
   /** Index of `_sdc_batched_at`, filled when the batch is flushed; -1 when absent. */
   readonly batchedAtIndex: number;
   private readonly compiled: (record: Record<string, unknown>, context: RecordContext) => CellValue[];
@@ -53,15 +59,73 @@ export class RowBuilder {
   ) {
     this.columns = columns.map((c) => c.name);
     this.keys = columns.map((c) => (c.path.length === 1 ? c.path[0] : undefined));
+    this.properties = columns.map((c) => c.property);
     this.paths = columns.map((c) => (c.path.length > 1 ? c.path : undefined));
     this.metadata = columns.map((c) => c.metadata);
     this.conversions = tableKinds.map((kind) => CONVERSION[kind]);
+    this.kinds = tableKinds;
     this.batchedAtIndex = columns.findIndex((c) => c.metadata === '_sdc_batched_at');
     this.compiled = this.compile();
   }
 
   build(record: Record<string, unknown>, context: RecordContext): CellValue[] {
-    return this.compiled(record, context);
+    const row = this.compiled(record, context);
+    // Set only on records whose line held a number JSON.parse rounded (singer kit, exact-numbers.ts).
+    if ((record as Record<symbol, unknown>)[HAS_EXACT_NUMBERS] !== undefined) this.exact(record, row);
+    return row;
+  }
+
+  /**
+   * Why a record cannot be stored without rounding one of its numbers, or undefined. Nothing is
+   * ever rounded: a number beyond a double's range, an integer outside 64 bits for an integer
+   * column, or an integer beyond 2^53 for a floating-point column is refused (the engine applies
+   * invalid_record_policy to the record).
+   */
+  exactProblem(record: Record<string, unknown>): string | undefined {
+    const flag = (record as Record<symbol, unknown>)[HAS_EXACT_NUMBERS];
+    if (flag === undefined) return undefined;
+    if (typeof flag === 'string') return `field "${flag}": not a finite number`;
+    for (let i = 0; i < this.columns.length; i++) {
+      const { holder, key } = this.holderOf(record, i);
+      if (key === undefined) continue;
+      const text = exactText(holder, key);
+      if (text === undefined || !/^-?\d+$/.test(text)) continue;
+      const kind = this.kinds[i];
+      if (kind === 'integer' && (BigInt(text) > INT64_MAX || BigInt(text) < INT64_MIN)) {
+        return `field "${this.properties[i]}": ${text} is outside the 64-bit range of an integer column`;
+      }
+      if (kind === 'number') {
+        return `field "${this.properties[i]}": ${text} is beyond 2^53 and a floating-point column would round it`;
+      }
+    }
+    return undefined;
+  }
+
+  /** Replaces the cells JSON.parse rounded by their exact text. */
+  private exact(record: Record<string, unknown>, row: CellValue[]): void {
+    for (let i = 0; i < row.length; i++) {
+      const conversion = this.conversions[i];
+      const { holder, key } = this.holderOf(record, i);
+      if (key === undefined || holder === null || typeof holder !== 'object') continue;
+      const value = (holder as Record<string, unknown>)[key];
+      if (conversion === JSON_TEXT) {
+        if (value !== null && typeof value === 'object') row[i] = stringifyExactly(value);
+        else if (exactText(holder, key) !== undefined) row[i] = exactText(holder, key)!;
+        continue;
+      }
+      const text = exactText(holder, key);
+      if (text === undefined || this.kinds[i] === 'number') continue;
+      if (this.kinds[i] === 'integer' && !/^-?\d+$/.test(text)) continue;
+      row[i] = text;
+    }
+  }
+
+  private holderOf(record: Record<string, unknown>, i: number): { holder: unknown; key: string | undefined } {
+    const key = this.keys[i];
+    if (key !== undefined) return { holder: record, key };
+    const path = this.paths[i];
+    if (path === undefined) return { holder: undefined, key: undefined };
+    return { holder: valueAt(record, path.slice(0, -1)), key: path[path.length - 1] };
   }
 
   /**

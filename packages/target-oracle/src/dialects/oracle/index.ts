@@ -18,6 +18,7 @@ export type {
   SessionSource,
   SessionSourceFactory,
 } from './oracle-connection.js';
+export { poolAttributes, thinPoolSource } from './oracle-connection.js';
 export { OracleDialect, type OracleDialectOptions } from './oracle-dialect.js';
 export { createOracleQueryRunner, type OracleQueryRunnerOptions } from './oracle-query-runner.js';
 
