@@ -16,14 +16,17 @@ export const HAS_EXACT_NUMBERS: unique symbol = Symbol('has exact numbers');
 
 type Holder = Record<string | symbol, unknown>;
 
-const SUSPECT = /\d{16}|[eE][+-]?\d{3}/;
+const SUSPECT = /\d{16}|\d[eE][+-]?\d{3}/;
 const INTEGER = /^-?\d+$/;
 
 /** True when the number's text says no more than the double does. */
 function heldExactly(value: number, source: string): boolean {
   if (!Number.isFinite(value)) return false;
   if (INTEGER.test(source)) return Number.isSafeInteger(value);
-  const mantissa = source.replace(/^-/, '').replace(/[eE].*$/, '').replace('.', '');
+  const mantissa = source
+    .replace(/^-/, '')
+    .replace(/[eE].*$/, '')
+    .replace('.', '');
   return mantissa.replace(/^0+/, '').replace(/0+$/, '').length <= 15;
 }
 

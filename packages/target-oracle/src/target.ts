@@ -209,6 +209,14 @@ export class Target {
     const versioned = entry?.versioned ?? false;
     if (!force && entry !== undefined && entry.fingerprint === fingerprint) return; // a resent SCHEMA
     const where = `stream "${message.stream}", line ${line}`;
+    const before = entry?.schema.key_properties ?? [];
+    const after = message.key_properties ?? [];
+    if (entry !== undefined && this.config.load_method !== 'append-only' && before.join() !== after.join()) {
+      throw new SingerError(
+        'KEY_CHANGED',
+        `${where}: key_properties changed mid-stream from [${before.join(', ')}] to [${after.join(', ')}]; a table's key is not changed in place: send one key per stream, or load the new key into a new table (another table_prefix), or use load_method append-only`,
+      );
+    }
     const metadata = this.config.add_record_metadata ? ALL_METADATA : versioned ? VERSION_FIELDS : [];
     const layout = layoutStream(
       message.stream,

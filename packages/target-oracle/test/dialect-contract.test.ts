@@ -71,7 +71,11 @@ const CASES: Case[] = [
       ok(await db.run(lines(schema('keep', props), record('keep', { id: 1, a: 'x', b: 'y' }))));
       ok(
         await db.run(
-          lines(schema('keep', { id: props.id, a: props.a }), record('keep', { id: 1, a: 'z' }), record('keep', { id: 2, a: 'w' })),
+          lines(
+            schema('keep', { id: props.id, a: props.a }),
+            record('keep', { id: 1, a: 'z' }),
+            record('keep', { id: 2, a: 'w' }),
+          ),
         ),
       );
       assert.deepEqual(await db.rows('keep', 'id'), [
@@ -88,7 +92,11 @@ const CASES: Case[] = [
       ok(await db.run(lines(schema('snap', props), ...first), { load_method: 'overwrite' }));
       await db.refuseFrom('snap', 100);
       const refused = await db.run(
-        lines(schema('snap', props), record('snap', { id: 4, v: 'new' }), record('snap', { id: 100, v: 'new' })),
+        lines(
+          schema('snap', props),
+          record('snap', { id: 4, v: 'new' }),
+          record('snap', { id: 100, v: 'new' }),
+        ),
         { load_method: 'overwrite' },
       );
       assert.ok(refused.error !== undefined, 'the refused replace failed the run');
@@ -100,7 +108,11 @@ const CASES: Case[] = [
           ['3', 'old'],
         ],
       );
-      ok(await db.run(lines(schema('snap', props), record('snap', { id: 4, v: 'new' })), { load_method: 'overwrite' }));
+      ok(
+        await db.run(lines(schema('snap', props), record('snap', { id: 4, v: 'new' })), {
+          load_method: 'overwrite',
+        }),
+      );
       assert.deepEqual(
         (await db.rows('snap', 'id')).map((r) => [r.id, r.v]),
         [['4', 'new']],
@@ -144,7 +156,13 @@ const CASES: Case[] = [
     async run(db) {
       // [from schema, a value, to schema, the stored first value read back (from the new kind)]
       const edges: Array<[string, object, unknown, object, (text: string | null) => boolean]> = [
-        ['s10_s100', { type: 'string', maxLength: 10 }, 'abc', { type: 'string', maxLength: 100 }, (t) => t === 'abc'],
+        [
+          's10_s100',
+          { type: 'string', maxLength: 10 },
+          'abc',
+          { type: 'string', maxLength: 100 },
+          (t) => t === 'abc',
+        ],
         ['s_text', { type: 'string', maxLength: 10 }, 'abc', { type: 'string' }, (t) => t === 'abc'],
         ['i_n', { type: 'integer' }, 5, { type: 'number' }, (t) => t === '5'],
         ['i_d', { type: 'integer' }, 5, { type: 'string', format: 'singer.decimal' }, (t) => t === '5'],
@@ -152,17 +170,61 @@ const CASES: Case[] = [
         ['i_s', { type: 'integer' }, 5, { type: 'string' }, (t) => t === '5'],
         ['n_s', { type: 'number' }, 0.5, { type: 'string' }, (t) => t === '0.5'],
         ['b_s', { type: 'boolean' }, true, { type: 'string' }, (t) => t === 'true'],
-        ['ts_s', { type: 'string', format: 'date-time' }, '2025-01-02T03:04:05.123456Z', { type: 'string' }, (t) => t !== null && utcInstant(t) === '2025-01-02T03:04:05.123456Z'],
-        ['dt_s', { type: 'string', format: 'date' }, '2025-01-02', { type: 'string' }, (t) => t === '2025-01-02'],
-        ['tm_s', { type: 'string', format: 'time' }, '03:04:05Z', { type: 'string' }, (t) => t === '03:04:05Z'],
-        ['i_j', { type: 'integer' }, 5, { type: ['integer', 'object'] }, (t) => t !== null && JSON.parse(t) === 5],
-        ['b_j', { type: 'boolean' }, true, { type: ['boolean', 'object'] }, (t) => t !== null && JSON.parse(t) === true],
-        ['s_j', { type: 'string', maxLength: 40 }, 'a "quoted"\ttext', { type: ['string', 'object'] }, (t) => t !== null && JSON.parse(t) === 'a "quoted"\ttext'],
-        ['ts_j', { type: 'string', format: 'date-time' }, '2025-01-02T03:04:05Z', { type: ['string', 'object'] }, (t) => t !== null && utcInstant(JSON.parse(t) as string) === '2025-01-02T03:04:05.000000Z'],
+        [
+          'ts_s',
+          { type: 'string', format: 'date-time' },
+          '2025-01-02T03:04:05.123456Z',
+          { type: 'string' },
+          (t) => t !== null && utcInstant(t) === '2025-01-02T03:04:05.123456Z',
+        ],
+        [
+          'dt_s',
+          { type: 'string', format: 'date' },
+          '2025-01-02',
+          { type: 'string' },
+          (t) => t === '2025-01-02',
+        ],
+        [
+          'tm_s',
+          { type: 'string', format: 'time' },
+          '03:04:05Z',
+          { type: 'string' },
+          (t) => t === '03:04:05Z',
+        ],
+        [
+          'i_j',
+          { type: 'integer' },
+          5,
+          { type: ['integer', 'object'] },
+          (t) => t !== null && JSON.parse(t) === 5,
+        ],
+        [
+          'b_j',
+          { type: 'boolean' },
+          true,
+          { type: ['boolean', 'object'] },
+          (t) => t !== null && JSON.parse(t) === true,
+        ],
+        [
+          's_j',
+          { type: 'string', maxLength: 40 },
+          'a "quoted"\ttext',
+          { type: ['string', 'object'] },
+          (t) => t !== null && JSON.parse(t) === 'a "quoted"\ttext',
+        ],
+        [
+          'ts_j',
+          { type: 'string', format: 'date-time' },
+          '2025-01-02T03:04:05Z',
+          { type: ['string', 'object'] },
+          (t) => t !== null && utcInstant(JSON.parse(t) as string) === '2025-01-02T03:04:05.000000Z',
+        ],
       ];
       const messages: object[] = [];
-      for (const [name, from, value] of edges) messages.push(schema(name, { id: { type: 'integer' }, v: from }), record(name, { id: 1, v: value }));
-      for (const [name, , , to] of edges) messages.push(schema(name, { id: { type: 'integer' }, v: to }), record(name, { id: 2 }));
+      for (const [name, from, value] of edges)
+        messages.push(schema(name, { id: { type: 'integer' }, v: from }), record(name, { id: 1, v: value }));
+      for (const [name, , , to] of edges)
+        messages.push(schema(name, { id: { type: 'integer' }, v: to }), record(name, { id: 2 }));
       ok(await db.run(lines(...messages)));
       for (const [name, , , , check] of edges) {
         const rows = await db.rows(name, 'id');
@@ -178,17 +240,43 @@ const CASES: Case[] = [
         ['k_s', { k: { type: 'string' } }, [{ k: 'a' }, { k: 'b' }]],
         ['k_i', { k: { type: 'integer' } }, [{ k: 1 }, { k: 2 }]],
         ['k_d', { k: { type: 'string', format: 'singer.decimal' } }, [{ k: '1.5' }, { k: '2.5' }]],
-        ['k_ts', { k: { type: 'string', format: 'date-time' } }, [{ k: '2025-01-01T00:00:00Z' }, { k: '2025-01-01T00:00:00.000001Z' }]],
+        [
+          'k_ts',
+          { k: { type: 'string', format: 'date-time' } },
+          [{ k: '2025-01-01T00:00:00Z' }, { k: '2025-01-01T00:00:00.000001Z' }],
+        ],
         ['k_dt', { k: { type: 'string', format: 'date' } }, [{ k: '2025-01-01' }, { k: '2025-01-02' }]],
         ['k_tm', { k: { type: 'string', format: 'time' } }, [{ k: '01:00:00Z' }, { k: '02:00:00Z' }]],
-        ['k_ts_s', { k: { type: 'string', format: 'date-time' }, k2: { type: 'string' } }, [{ k: '2025-01-01T00:00:00Z', k2: 'a' }, { k: '2025-01-01T00:00:00Z', k2: 'b' }]],
-        ['k_s_s', { k: { type: 'string' }, k2: { type: 'string' } }, [{ k: 'x'.repeat(700), k2: 'y'.repeat(700) }, { k: 'x', k2: 'y' }]],
-        ['k_i_ts', { k: { type: 'integer' }, k2: { type: 'string', format: 'date-time' } }, [{ k: 1, k2: '2025-01-01T00:00:00+02:00' }, { k: 1, k2: '2025-01-01T00:00:00Z' }]],
+        [
+          'k_ts_s',
+          { k: { type: 'string', format: 'date-time' }, k2: { type: 'string' } },
+          [
+            { k: '2025-01-01T00:00:00Z', k2: 'a' },
+            { k: '2025-01-01T00:00:00Z', k2: 'b' },
+          ],
+        ],
+        [
+          'k_s_s',
+          { k: { type: 'string' }, k2: { type: 'string' } },
+          [
+            { k: 'x'.repeat(700), k2: 'y'.repeat(700) },
+            { k: 'x', k2: 'y' },
+          ],
+        ],
+        [
+          'k_i_ts',
+          { k: { type: 'integer' }, k2: { type: 'string', format: 'date-time' } },
+          [
+            { k: 1, k2: '2025-01-01T00:00:00+02:00' },
+            { k: 1, k2: '2025-01-01T00:00:00Z' },
+          ],
+        ],
       ];
       const messages: object[] = [];
       for (const [name, props, values] of keys) {
         messages.push(schema(name, { ...props, v: { type: 'integer' } }, Object.keys(props)));
-        for (const [i, value] of values.entries()) messages.push(record(name, { ...value, v: i }), record(name, { ...value, v: i + 10 }));
+        for (const [i, value] of values.entries())
+          messages.push(record(name, { ...value, v: i }), record(name, { ...value, v: i + 10 }));
       }
       ok(await db.run(lines(...messages), { batch_size_rows: 3 }));
       for (const [name] of keys) {
@@ -226,15 +314,58 @@ const CASES: Case[] = [
         (await db.rows('fail', 'id')).map((r) => r.id),
         ['1', '2'],
       );
-      assert.ok(run.states.some((s) => JSON.stringify(s) === '{"at":1}'), 'the state of the committed batch');
-      assert.ok(!run.states.some((s) => JSON.stringify(s) === '{"at":2}'), 'a state covering the failed batch was printed');
+      assert.ok(
+        run.states.some((s) => JSON.stringify(s) === '{"at":1}'),
+        'the state of the committed batch',
+      );
+      assert.ok(
+        !run.states.some((s) => JSON.stringify(s) === '{"at":2}'),
+        'a state covering the failed batch was printed',
+      );
+    },
+  },
+  {
+    name: 'key properties changing, between runs or mid-stream, are one clear line saying what changed and what to do',
+    async run(db) {
+      const props = { id: { type: 'integer' }, k2: { type: 'string' } };
+      ok(await db.run(lines(schema('kc', props), record('kc', { id: 1, k2: 'a' }))));
+      const between = await db.run(
+        lines(schema('kc', props, ['id', 'k2']), record('kc', { id: 1, k2: 'b' })),
+      );
+      assert.ok(between.error !== undefined);
+      assert.equal(
+        between.error.message,
+        'stream "kc", line 1: key_properties give the key [id, k2] but table "kc" is keyed on [id]; a table\'s key is not changed in place: load the stream into a new table (another table_prefix), or drop the table and run a full sync, or use load_method append-only',
+      );
+      const midStream = await db.run(
+        lines(
+          schema('kc2', props),
+          record('kc2', { id: 1, k2: 'a' }),
+          schema('kc2', props, ['k2']),
+          record('kc2', { id: 2, k2: 'a' }),
+        ),
+      );
+      assert.ok(midStream.error !== undefined);
+      assert.match(
+        midStream.error.message,
+        /^stream "kc2", line 3: key_properties changed mid-stream from \[id\] to \[k2\]; /,
+      );
+      assert.deepEqual(
+        (await db.rows('kc2', 'id')).map((r) => r.id),
+        ['1'],
+        'what came before the change is committed',
+      );
     },
   },
   {
     name: 'replaying a batch is idempotent',
     async run(db) {
       const props = { id: { type: 'integer' }, v: { type: 'string' } };
-      const input = lines(schema('replay', props), record('replay', { id: 1, v: 'a' }), record('replay', { id: 2, v: 'b' }));
+      const input = lines(
+        schema('replay', props),
+        record('replay', { id: 1, v: 'a' }),
+        record('replay', { id: 2, v: 'b' }),
+      );
       for (let i = 0; i < 3; i++) ok(await db.run(input));
       assert.deepEqual(
         (await db.rows('replay', 'id')).map((r) => [r.id, r.v]),
@@ -264,7 +395,10 @@ const CASES: Case[] = [
         '{"type":"RECORD","stream":"exact","record":{"id":5,"i":92233720368547758070}}',
         '{"type":"RECORD","stream":"exact","record":{"id":6,"n":9007199254740993}}',
       ];
-      const run = await db.run(`${raw.join('\n')}\n`, { invalid_record_policy: 'skip', validate_records: false });
+      const run = await db.run(`${raw.join('\n')}\n`, {
+        invalid_record_policy: 'skip',
+        validate_records: false,
+      });
       ok(run);
       const rows = await db.rows('exact', 'id');
       assert.deepEqual(
@@ -276,7 +410,11 @@ const CASES: Case[] = [
         ],
       );
       assert.match(rows[0]!.j ?? '', /"big":\s*123456789012345678901234567890\b/);
-      for (const id of [4, 5, 6]) assert.ok(run.logs.some((l) => l.includes(`"line":${id + 1}`) && l.includes('rejected')), `record ${id} rejected`);
+      for (const id of [4, 5, 6])
+        assert.ok(
+          run.logs.some((l) => l.includes(`"line":${id + 1}`) && l.includes('rejected')),
+          `record ${id} rejected`,
+        );
     },
   },
 ];

@@ -54,6 +54,11 @@ export interface ExistingColumn {
   name: string;
   type: ColumnType;
   nullable: boolean;
+  /**
+   * Position in the table's primary key (1 first), 0 when the column is not in it; absent when
+   * the dialect cannot tell. The engine refuses a stream whose key differs from the table's.
+   */
+  key?: number;
 }
 
 /**

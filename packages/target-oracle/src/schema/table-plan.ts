@@ -43,6 +43,7 @@ export function planTable(
     return { create: table, add: [], alter: [], table };
   }
 
+  checkKey(ref, existing, primaryKey, where);
   const current = new Map(existing.map((c) => [c.name, c]));
   const add: ColumnSpec[] = [];
   const alter: ColumnChange[] = [];
@@ -72,4 +73,25 @@ export function planTable(
     spec.type = widened;
   }
   return { add, alter, table: { ...ref, columns, primaryKey, indexes } };
+}
+
+/**
+ * A table's primary key is never changed in place (it would mean rebuilding the table and its
+ * index, and deduplicating rows the old key kept apart): a stream whose key_properties differ from
+ * the table's key is one clear line saying what changed and what to do, not the database's own
+ * error at the first upsert.
+ */
+function checkKey(ref: TableRef, existing: ExistingColumn[], wanted: string[], where: string): void {
+  if (existing.some((c) => c.key === undefined)) return; // the dialect cannot tell
+  const current = existing
+    .filter((c) => (c.key ?? 0) > 0)
+    .sort((a, b) => (a.key ?? 0) - (b.key ?? 0))
+    .map((c) => c.name);
+  if (wanted.length === 0 || current.join() === wanted.join()) return;
+  const was =
+    current.length === 0 ? 'has no primary key (made by append-only)' : `is keyed on [${current.join(', ')}]`;
+  throw new SingerError(
+    'KEY_CHANGED',
+    `${where}: key_properties give the key [${wanted.join(', ')}] but table "${ref.name}" ${was}; a table's key is not changed in place: load the stream into a new table (another table_prefix), or drop the table and run a full sync, or use load_method append-only`,
+  );
 }

@@ -211,6 +211,7 @@ export class OracleDialect implements Dialect {
       name: row.COLUMN_NAME.toLowerCase(),
       type: columnTypeFromCatalog(row),
       nullable: row.NULLABLE === 'Y',
+      ...(row.KEY_POSITION === undefined ? {} : { key: Number(row.KEY_POSITION ?? 0) }),
     }));
   }
 

@@ -337,12 +337,15 @@ export class OracleSql {
     );
   }
 
-  /** Columns of a table, with the comments that mark `time` and pre-21c `json` columns. */
+  /** Columns of a table, with the comments that mark `time` and pre-21c `json` columns, and the primary key. */
   describe(): string {
     return (
       'SELECT c.COLUMN_NAME, c.DATA_TYPE, c.DATA_LENGTH, c.CHAR_LENGTH, c.CHAR_USED, c.DATA_PRECISION, ' +
       'c.DATA_SCALE, c.NULLABLE, (SELECT m.COMMENTS FROM ALL_COL_COMMENTS m WHERE m.OWNER = c.OWNER ' +
-      'AND m.TABLE_NAME = c.TABLE_NAME AND m.COLUMN_NAME = c.COLUMN_NAME) AS COMMENTS ' +
+      'AND m.TABLE_NAME = c.TABLE_NAME AND m.COLUMN_NAME = c.COLUMN_NAME) AS COMMENTS, ' +
+      '(SELECT MIN(cc.POSITION) FROM ALL_CONSTRAINTS k, ALL_CONS_COLUMNS cc WHERE k.OWNER = c.OWNER ' +
+      "AND k.TABLE_NAME = c.TABLE_NAME AND k.CONSTRAINT_TYPE = 'P' AND cc.OWNER = k.OWNER " +
+      'AND cc.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND cc.COLUMN_NAME = c.COLUMN_NAME) AS KEY_POSITION ' +
       "FROM ALL_TAB_COLUMNS c WHERE c.OWNER = COALESCE(:owner, SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA')) " +
       'AND c.TABLE_NAME = :table_name ORDER BY c.COLUMN_ID'
     );

@@ -158,6 +158,8 @@ export interface CatalogColumn {
   DATA_SCALE: number | null;
   NULLABLE: string;
   COMMENTS: string | null;
+  /** Position in the primary key, null when not in it (absent from old fakes). */
+  KEY_POSITION?: number | null;
 }
 
 /** Reads a catalog column back as the ColumnType that would have created it. */

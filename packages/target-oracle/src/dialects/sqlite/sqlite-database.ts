@@ -66,7 +66,12 @@ export class SqliteDatabase {
   describeTable(table: TableRef): ExistingColumn[] | undefined {
     const columns = this.columnInfo(table.name);
     if (columns.length === 0) return undefined;
-    return columns.map((c) => ({ name: c.name, type: logicalType(c.type), nullable: c.notnull === 0 }));
+    return columns.map((c) => ({
+      name: c.name,
+      type: logicalType(c.type),
+      nullable: c.notnull === 0,
+      key: c.pk,
+    }));
   }
 
   createTable(table: TableSpec): void {

@@ -3,8 +3,8 @@
 // the target in process over Singer lines, the rows of a table as comparable text, and a way to
 // make the database refuse rows (to test failed writes).
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -20,8 +20,8 @@ import {
 import { SqliteDialect } from '../../../src/dialects/sqlite/index.js';
 import type { TargetConfig } from '../../../src/settings.js';
 import { Target } from '../../../src/target.js';
-import { driverError } from '../oracle-fake.js';
 import { OracleDouble } from '../oracle-double/index.js';
+import { driverError } from '../oracle-fake.js';
 
 export interface RunResult {
   error: Error | undefined;
@@ -76,7 +76,11 @@ async function runTarget(
       done();
     },
   });
-  const logger = createLogger({ name: 'contract', level: 'info', destination: { write: (l) => logs.push(l) } });
+  const logger = createLogger({
+    name: 'contract',
+    level: 'info',
+    destination: { write: (l) => logs.push(l) },
+  });
   const target = new Target(config, makeDialect(logger), {
     logger,
     metrics: new Metrics(logger, 0),
@@ -133,9 +137,16 @@ export function canonicalNumber(text: string): string {
 
 /** `2025-04-10T12:00:00.5+02:00` -> `2025-04-10T10:00:00.500000Z`. */
 export function utcInstant(text: string): string {
-  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,](\d+))?\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(text.trim());
+  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,](\d+))?\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(
+    text.trim(),
+  );
   if (m === null) return text;
-  const zone = m[4] === undefined || m[4] === 'Z' ? '+00:00' : m[4].length === 5 ? `${m[4].slice(0, 3)}:${m[4].slice(3)}` : m[4];
+  const zone =
+    m[4] === undefined || m[4] === 'Z'
+      ? '+00:00'
+      : m[4].length === 5
+        ? `${m[4].slice(0, 3)}:${m[4].slice(3)}`
+        : m[4];
   const ms = Date.parse(`${m[1]}T${m[2]}${zone}`);
   return `${new Date(ms).toISOString().slice(0, 19)}.${(m[3] ?? '').padEnd(6, '0').slice(0, 6)}Z`;
 }
@@ -179,8 +190,9 @@ interface SqliteDatabase {
   exec(sql: string): void;
   close(): void;
 }
-const nodeSqlite = (): { DatabaseSync: new (path: string, options?: { readBigInts?: boolean }) => SqliteDatabase } =>
-  createRequire(import.meta.url)('node:sqlite');
+const nodeSqlite = (): {
+  DatabaseSync: new (path: string, options?: { readBigInts?: boolean }) => SqliteDatabase;
+} => createRequire(import.meta.url)('node:sqlite');
 
 export const sqliteHarness: Harness = {
   name: 'SQLite',
@@ -201,7 +213,11 @@ export const sqliteHarness: Harness = {
     };
     return {
       run: (input, settings = {}) =>
-        runTarget((logger) => new SqliteDialect(path, logger), { ...config, ...settings } as TargetConfig, input),
+        runTarget(
+          (logger) => new SqliteDialect(path, logger),
+          { ...config, ...settings } as TargetConfig,
+          input,
+        ),
       describe: (table) => withDialect((d) => d.describeTable({ name: table })),
       async rows(table, orderBy) {
         const described = await withDialect((d) => d.describeTable({ name: table }));
@@ -233,7 +249,10 @@ export const sqliteHarness: Harness = {
 };
 
 /** The Oracle dialect on the rule-enforcing double (schema WMS). */
-export function doubleHarness(options: ConstructorParameters<typeof OracleDouble>[0] = {}, name = 'Oracle double'): Harness {
+export function doubleHarness(
+  options: ConstructorParameters<typeof OracleDouble>[0] = {},
+  name = 'Oracle double',
+): Harness {
   return {
     name,
     unavailable: undefined,
@@ -263,7 +282,8 @@ export function doubleHarness(options: ConstructorParameters<typeof OracleDouble
         }
       };
       return {
-        run: (input, settings = {}) => runTarget(dialectFor, { ...config, ...settings } as TargetConfig, input),
+        run: (input, settings = {}) =>
+          runTarget(dialectFor, { ...config, ...settings } as TargetConfig, input),
         describe,
         async rows(table, orderBy) {
           return rowsBy(await describe(table), db.rowsOf('WMS', table.toUpperCase()), orderBy);
@@ -296,7 +316,10 @@ const liveSettings = (): OracleSettings | undefined => {
 /** Live Oracle from ORACLE_USER / ORACLE_PASSWORD / ORACLE_CONNECT_STRING (docs/oracle.md). */
 export const liveHarness: Harness = {
   name: 'live Oracle',
-  unavailable: liveSettings() === undefined ? 'ORACLE_USER, ORACLE_PASSWORD and ORACLE_CONNECT_STRING are not set' : undefined,
+  unavailable:
+    liveSettings() === undefined
+      ? 'ORACLE_USER, ORACLE_PASSWORD and ORACLE_CONNECT_STRING are not set'
+      : undefined,
   async open() {
     const settings = liveSettings()!;
     const prefix = `k${randomBytes(3).toString('hex')}_`;
@@ -323,7 +346,8 @@ export const liveHarness: Harness = {
     };
     return {
       run: async (input, more = {}) => {
-        for (const m of input.matchAll(/"stream":"([a-z0-9_]+)"/g)) created.add(`${prefix}${m[1]}`.toUpperCase());
+        for (const m of input.matchAll(/"stream":"([a-z0-9_]+)"/g))
+          created.add(`${prefix}${m[1]}`.toUpperCase());
         return runTarget(dialectFor, { ...config, ...more } as TargetConfig, input);
       },
       describe,

@@ -181,7 +181,8 @@ export function checkKey(table: Table, columns: string[], unique: boolean, rules
 }
 
 /** A row of ALL_TAB_COLUMNS for a column. */
-export function catalogRow(column: Column): Record<string, unknown> {
+export function catalogRow(column: Column, table: Table): Record<string, unknown> {
+  const position = table.primaryKey?.columns.indexOf(column.name) ?? -1;
   const t = column.type;
   const dataType =
     t.base === 'TIMESTAMP WITH TIME ZONE'
@@ -206,5 +207,6 @@ export function catalogRow(column: Column): Record<string, unknown> {
     DATA_SCALE: t.base === 'NUMBER' ? (t.precision === undefined ? null : (t.scale ?? 0)) : null,
     NULLABLE: column.nullable ? 'Y' : 'N',
     COMMENTS: column.comment,
+    KEY_POSITION: position < 0 ? null : position + 1,
   };
 }

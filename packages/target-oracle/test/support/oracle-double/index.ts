@@ -431,7 +431,7 @@ class DoubleSession implements OracleSession {
     if (trimmed.includes('ALL_TAB_COLUMNS')) {
       const owner = binds?.owner ?? this.server.currentSchema;
       const table = this.server.table(String(owner), String(binds?.table_name));
-      return { rows: table === undefined ? [] : table.columns.map(catalogRow) };
+      return { rows: table === undefined ? [] : table.columns.map((c) => catalogRow(c, table)) };
     }
     if (/^BEGIN\b/i.test(trimmed)) return {};
     if (/^(CREATE|ALTER|DROP|TRUNCATE|COMMENT)\b/i.test(trimmed)) {
