@@ -22,6 +22,8 @@ export interface PipeOptions {
   catalog?: unknown;
   /** Kill the target with SIGKILL once it has printed this many state lines. */
   killTargetAfterStates?: number;
+  /** Kill the tap with SIGKILL this many ms after its first RECORD crossed the pipe. */
+  killTapAfterMs?: number;
 }
 
 /**
@@ -54,6 +56,8 @@ export async function runPipe(options: PipeOptions): Promise<PipeRun> {
     carry = lines.pop() ?? '';
     for (const line of lines) {
       if (!line.startsWith('{"type":"RECORD"')) continue;
+      if (options.killTapAfterMs !== undefined && Object.keys(recordCounts).length === 0)
+        setTimeout(() => tap.kill('SIGKILL'), options.killTapAfterMs);
       const stream = /"stream":"([^"]+)"/.exec(line)?.[1] ?? '?';
       recordCounts[stream] = (recordCounts[stream] ?? 0) + 1;
     }
