@@ -194,11 +194,6 @@ const launch = {
   engines,
 };
 writeFileSync(join(out, 'launch.json'), `${JSON.stringify(launch, null, 2)}\n`);
-console.log(
-  JSON.stringify({
-    package: manifest.name,
-    workers: [...workers.keys()],
-    external: [...external],
-    native: [...native],
-  }),
+process.stdout.write(
+  `${JSON.stringify({ package: manifest.name, workers: [...workers.keys()], external: [...external], native: [...native] })}\n`,
 );

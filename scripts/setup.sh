@@ -70,9 +70,7 @@ npm_stamp=node_modules/.wms-singer-setup
 npm_key="$(digest package-lock.json) node=$(node --version)"
 if ! stamp_matches "$npm_stamp" "$npm_key"; then
   say "npm ci (Node.js $(node --version), npm $(npm --version))"
-  # Headers for node-gyp, should a dependency with a native module still need them: the PyPI
-  # wheel ships them, and nodejs.org (where node-gyp would download them) may be unreachable.
-  npm_config_nodedir=$(dirname "$(dirname "$(readlink -f .venv/bin/node)")") npm ci --no-audit --no-fund
+  npm ci --no-audit --no-fund
   printf '%s' "$npm_key" >"$npm_stamp"
 fi
 

@@ -1,5 +1,5 @@
 # The pinned runtime, read by scripts/setup.sh and scripts/package.sh (and mirrored by the
-# Dockerfile's ARGs; test/packaging-files.test.ts checks they agree).
+# Dockerfile's ARGs; test/meltano-deploy.test.ts checks they agree).
 # Meltano: the current 4.x release; every Python package of its virtualenv is pinned in
 # scripts/meltano-constraints.txt.
 MELTANO_VERSION=4.4.1
