@@ -1,30 +1,48 @@
-// Bench: target-oracle loading WMS order_dtl-shaped RECORD lines into SQLite, beside a bare
-// read-and-JSON.parse loop over the same file in the same run.
+// Bench: the target against an honest limit, in one run, printing one table.
 //
 //   npx tsc -b bench && node bench/dist/target-sqlite.js [--records 1000000] [--small 100000]
+//       [--runs 1] [--compare LABEL=PATH/TO/bin/target-oracle.js ...] [--no-pipe]
 //
-// Lines are generated once into bench/out/ (gitignored). The target runs as a child process
-// under /usr/bin/time -v, whose "Maximum resident set size" is the peak RSS of the whole
-// process (main thread and the SQLite worker thread alike).
-import { spawn } from 'node:child_process';
+// Input: order_dtl RECORD lines as the tap writes them, recorded once into bench/out/ (gitignored)
+// from the simulator (1M rows by default; the small file is the first --small records of it).
+//
+// The limit is the plain loop of issue 17: the file read in 64 KiB slices, `indexOf` newline,
+// `JSON.parse` of each line; nothing else. It runs before the first stage and after the last (the
+// speed of a shared machine drifts) and every stage is given as a share of it: the kit's reader
+// (the first thing the target does with its input), the target loading the file into SQLite (as
+// Meltano's launcher runs it, `node --max-semi-space-size=4`), and tap | target against the
+// simulator. A target is a child process under /usr/bin/time -v, whose "Maximum resident set
+// size" is the peak RSS of the whole process (main thread, SQLite worker and checkpoint thread).
+// --compare runs another build of the target beside this one (for example a checkout of an
+// earlier commit), in the same run on the same files.
+import { type ChildProcess, spawn } from 'node:child_process';
 import {
+  closeSync,
   createReadStream,
-  createWriteStream,
   existsSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
+  readSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
+import { readMessageBatches } from '@wms-singer/singer';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..', '..');
 const outDir = join(repoRoot, 'bench', 'out');
-const bin = join(repoRoot, 'packages', 'target-oracle', 'bin', 'target-oracle.js');
+const targetBin = join(repoRoot, 'packages', 'target-oracle', 'bin', 'target-oracle.js');
+const tapBin = join(repoRoot, 'packages', 'tap-oracle-wms', 'bin', 'tap-oracle-wms.js');
+const simulatorBin = join(repoRoot, 'packages', 'wms-simulator', 'bin', 'wms-simulator.js');
 /** The Node flags Meltano's launcher (plugins/node_launch.py) runs the target with. */
 const nodeFlags: string[] =
   JSON.parse(readFileSync(join(repoRoot, 'packages', 'target-oracle', 'package.json'), 'utf8')).wmsSinger
@@ -36,151 +54,185 @@ function argument(name: string, fallback: number): number {
 }
 const total = argument('records', 1_000_000);
 const small = argument('small', 100_000);
+const runs = argument('runs', 1);
 const batchSize = argument('batch', 10_000);
-
-const BASE = 'https://wms.example.com/wms/lgfapi/v10/entity';
-const fk = (entity: string, id: number) => ({
-  id,
-  key: `${entity.toUpperCase()}${id}`,
-  url: `${BASE}/${entity}/${id}/`,
+const withPipe = !process.argv.includes('--no-pipe');
+/** Targets to run: this checkout's, then each --compare LABEL=PATH. */
+const targets: { label: string; bin: string }[] = [{ label: 'target', bin: targetBin }];
+process.argv.forEach((value, i) => {
+  if (value !== '--compare') return;
+  const [label, path] = (process.argv[i + 1] ?? '').split('=');
+  if (!label || !path) throw new Error('--compare LABEL=PATH/TO/bin/target-oracle.js');
+  targets.push({ label, bin: resolve(path) });
 });
-const dec = (cents: number) => (cents / 100).toFixed(2);
-const ts = (second: number) =>
-  `2026-0${1 + (second % 9)}-1${second % 10}T0${second % 10}:1${second % 6}:2${second % 10}.${String(123456 + (second % 800000)).padStart(6, '0')}-05:00`;
 
-/** An order_dtl record as the tap emits it: ~65 fields, five {id,key,url} foreign keys, decimal strings. */
-function orderDtl(id: number): Record<string, unknown> {
-  const order = Math.floor(id / 4) + 1;
-  const record: Record<string, unknown> = {
-    id,
-    url: `${BASE}/order_dtl/${id}/`,
-    create_user: 'INTEGRATION',
-    create_ts: ts(id),
-    mod_user: id % 7 === 0 ? 'PICKER07' : 'INTEGRATION',
-    mod_ts: ts(id + 17),
-    facility_id: fk('facility', 1 + (id % 3)),
-    company_id: fk('company', 1 + (id % 12)),
-    order_id: fk('order_hdr', order),
-    seq_nbr: 1 + (id % 4),
-    item_id: fk('item', 1 + (id % 5000)),
-    ord_qty: dec(1000 + (id % 400) * 25),
-    orig_ord_qty: dec(1000 + (id % 400) * 25),
-    alloc_qty: dec((id % 400) * 25),
-    po_nbr: id % 2 === 0 ? null : `PO${String(id % 10_000_000).padStart(8, '0')}`,
-    shipment_nbr: id % 3 === 0 ? null : `SHP${String(id % 1_000_000).padStart(7, '0')}`,
-    cost: dec(50 + (id % 500_000)),
-    sale_price: dec(100 + (id % 900_000)),
-    lock_code: id % 20 === 0 ? 'QC' : null,
-    serial_nbr: id % 10 === 0 ? `SN${String(id).padStart(10, '0')}` : null,
-    status_id: [0, 10, 20, 30, 40, 90][id % 6],
-    uom_id: fk('uom', 1 + (id % 3)),
-    ordered_uom_qty: dec(1000 + (id % 400) * 25),
-    host_ob_lpn_nbr: id % 3 === 0 ? `LPN${String(id).padStart(10, '0')}` : null,
-    ref_nbr_1: `R${String(id % 1_000_000).padStart(7, '0')}`,
-    voucher_nbr: id % 5 === 0 ? `V${String(id % 100_000).padStart(6, '0')}` : null,
-    voucher_amount: id % 5 === 0 ? dec(id % 10_000) : null,
-    spl_instr: id % 7 === 0 ? 'Fragile: "this side up"' : null,
-    externally_planned_load_flg: id % 10 === 0,
-    order_dtl_key: `ORD${String(order).padStart(8, '0')}-${1 + (id % 4)}`,
-    description: `Order line ${id} for customer order ORD${String(order).padStart(8, '0')}`,
-    pick_locn_str: `A-${String(id % 100).padStart(2, '0')}-${String(id % 37).padStart(2, '0')}-B`,
-    priority: 1 + (id % 9),
-    batch_nbr: id % 4 === 0 ? `B${id % 9999}` : null,
-    expiry_date: `2027-0${1 + (id % 9)}-1${id % 10}`,
-    planned_ship_date: `2026-1${id % 3}-0${1 + (id % 9)}`,
-    is_backordered_flg: id % 13 === 0,
-    is_cancelled_flg: false,
-    cancel_qty: dec(0),
-    shipped_qty: dec((id % 200) * 5),
-    packed_qty: dec((id % 300) * 5),
-    weight: dec(1234 + (id % 100_000)),
-    volume: dec(567 + (id % 10_000)),
-  };
-  for (let i = 1; i <= 5; i++) {
-    record[`cust_field_${i}`] = i <= 2 ? `CF${i}-${id % 997}` : null;
-    record[`cust_date_${i}`] = i === 1 ? `2026-0${1 + (id % 9)}-0${1 + (id % 9)}` : null;
-    record[`cust_number_${i}`] = i <= 2 ? (id * i) % 100_000 : null;
-    record[`cust_decimal_${i}`] = i <= 3 ? dec((id * i) % 1_000_000) : null;
-  }
-  return record;
+const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+const seconds = (since: bigint): number => Number(process.hrtime.bigint() - since) / 1e9;
+
+// ---------------------------------------------------------------- input: recorded from the tap
+
+interface Simulator {
+  baseUrl: string;
+  child: ChildProcess;
 }
 
-function schemaOf(sample: Record<string, unknown>): Record<string, unknown> {
-  const properties: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(sample)) {
-    if (name === 'id') properties[name] = { type: 'integer' };
-    else if (typeof value === 'object' && value !== null)
-      properties[name] = {
-        type: ['object', 'null'],
-        properties: { id: { type: 'integer' }, key: { type: 'string' }, url: { type: 'string' } },
-      };
-    else if (/_ts$/.test(name)) properties[name] = { type: ['string', 'null'], format: 'date-time' };
-    else if (/_date(_\d)?$/.test(name)) properties[name] = { type: ['string', 'null'], format: 'date' };
-    else if (/_flg$/.test(name)) properties[name] = { type: ['boolean', 'null'] };
-    else if (/^(seq_nbr|status_id|priority|cust_number_\d)$/.test(name))
-      properties[name] = { type: ['integer', 'null'] };
-    else if (typeof value === 'string' && /^-?\d+\.\d\d$/.test(value))
-      properties[name] = { type: ['string', 'null'], format: 'singer.decimal' };
-    else properties[name] = { type: ['string', 'null'] };
-  }
-  return { type: 'object', properties };
+async function startSimulator(rows: number): Promise<Simulator> {
+  const child = spawn(process.execPath, [simulatorBin, '--rows', `order_dtl=${rows}`], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const baseUrl = await new Promise<string>((resolvePromise, reject) => {
+    let text = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      text += chunk;
+      if (text.includes('\n')) resolvePromise(text.split('\n')[0]!.trim());
+    });
+    child.on('exit', (code) => reject(new Error(`the simulator exited with ${code}`)));
+  });
+  child.stdout?.resume();
+  return { baseUrl, child };
 }
 
-async function generate(path: string, count: number): Promise<void> {
-  if (existsSync(path)) return;
-  mkdirSync(outDir, { recursive: true });
+function tapConfig(sim: Simulator): string {
+  const path = join(outDir, 'bench-tap.json');
+  writeFileSync(
+    path,
+    JSON.stringify({
+      base_url: sim.baseUrl,
+      username: 'wms_user',
+      password: 'wms_password',
+      entities: ['order_dtl'],
+      page_size: 1000,
+      log_level: 'warn',
+      metrics_interval_seconds: 0,
+    }),
+  );
+  return path;
+}
+
+/** The tap's output for `rows` order_dtl rows, once: SCHEMA, RECORD and STATE lines as it writes them. */
+async function record(path: string, sim: Simulator): Promise<void> {
   const partial = `${path}.partial`;
-  const out = createWriteStream(partial);
-  const sample = orderDtl(1);
-  // Every nullable field set in the sample, so the schema sees its type.
-  for (let i = 3; i <= 5; i++) sample[`cust_field_${i}`] = 'x';
-  const header = {
-    type: 'SCHEMA',
-    stream: 'order_dtl',
-    key_properties: ['id'],
-    bookmark_properties: ['mod_ts'],
-    schema: schemaOf({ ...orderDtl(30), ...sample }),
-  };
-  let chunk = `${JSON.stringify(header)}\n`;
-  for (let id = 1; id <= count; id++) {
-    chunk += `{"type":"RECORD","stream":"order_dtl","record":${JSON.stringify(orderDtl(id))},"time_extracted":"2026-11-25T10:00:00.000000Z"}\n`;
-    if (id % 10_000 === 0) {
-      chunk += `{"type":"STATE","value":{"bookmarks":{"order_dtl":{"replication_key":"mod_ts","replication_key_value":"${ts(id + 17)}"}}}}\n`;
-      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
-      chunk = '';
-    }
-  }
-  out.end(chunk);
-  await new Promise<void>((r) => out.once('finish', () => r()));
-  const { renameSync } = await import('node:fs');
+  const out = openSync(partial, 'w');
+  const child = spawn(process.execPath, [tapBin, '--config', tapConfig(sim)], {
+    stdio: ['ignore', out, 'inherit'],
+  });
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  closeSync(out);
+  if (code !== 0) throw new Error(`the tap exited with ${code} while recording`);
   renameSync(partial, path);
 }
 
-/** The limit: read the file in 1 MiB chunks, split lines, JSON.parse each. */
-async function bareParse(path: string): Promise<{ records: number; seconds: number; cpuSeconds: number }> {
+/** The first `count` RECORD lines of `from` (with the lines between them) into `to`. */
+function head(from: string, to: string, count: number): void {
+  const out = openSync(`${to}.partial`, 'w');
+  let records = 0;
+  eachLine(from, (bytes, start, end) => {
+    if (records >= count) return false;
+    if (bytes.toString('latin1', start, Math.min(end, start + 20)).startsWith('{"type":"RECORD"')) records++;
+    writeSync(out, bytes, start, end + 1 - start);
+    return true;
+  });
+  closeSync(out);
+  if (records < count) throw new Error(`${from} holds ${records} records, fewer than ${count}`);
+  renameSync(`${to}.partial`, to);
+}
+
+/**
+ * Calls `line(bytes, start, end)` for each newline-terminated line of the file, read in 64 KiB
+ * slices (`end` is the newline's index); stops when it returns false.
+ */
+function eachLine(path: string, line: (bytes: Buffer, start: number, end: number) => boolean): void {
+  const fd = openSync(path, 'r');
+  try {
+    let bytes = Buffer.allocUnsafe(64 * 1024);
+    let filled = 0;
+    for (;;) {
+      const read = readSync(fd, bytes, filled, bytes.length - filled, null);
+      if (read === 0) return;
+      const end = filled + read;
+      let start = 0;
+      for (let nl = bytes.indexOf(10, start); nl !== -1 && nl < end; nl = bytes.indexOf(10, start)) {
+        if (!line(bytes, start, nl)) return;
+        start = nl + 1;
+      }
+      filled = end - start;
+      if (start === 0 && filled === bytes.length) {
+        const larger = Buffer.allocUnsafe(bytes.length * 2);
+        bytes.copy(larger);
+        bytes = larger;
+      } else {
+        bytes.copy(bytes, 0, start, end);
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// ---------------------------------------------------------------- the limit and the kit's reader
+
+interface Measured {
+  records: number;
+  seconds: number;
+  cpuSeconds: number;
+}
+
+/**
+ * The limit: the file read in 64 KiB slices, each slice (up to its last newline) decoded once,
+ * `indexOf` newline, `JSON.parse` of each line, nothing else. (Decoding each line on its own
+ * costs the same per CPU-second or a little more.)
+ */
+function plainLoop(path: string): Measured {
   const started = process.hrtime.bigint();
   const cpu = process.cpuUsage();
   let records = 0;
-  let carry = '';
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
-    const text = carry + (chunk as Buffer).toString('utf8');
-    let start = 0;
-    let end = text.indexOf('\n', start);
-    while (end !== -1) {
-      const message = JSON.parse(text.slice(start, end)) as { type: string };
-      if (message.type === 'RECORD') records++;
-      start = end + 1;
-      end = text.indexOf('\n', start);
+  const fd = openSync(path, 'r');
+  let bytes = Buffer.allocUnsafe(64 * 1024);
+  let filled = 0;
+  for (;;) {
+    const read = readSync(fd, bytes, filled, bytes.length - filled, null);
+    if (read === 0) break;
+    const end = filled + read;
+    const last = bytes.lastIndexOf(10, end - 1);
+    if (last === -1) {
+      // a line longer than the slice: read on into a larger buffer
+      const larger = Buffer.allocUnsafe(bytes.length * 2);
+      bytes.copy(larger, 0, 0, end);
+      bytes = larger;
+      filled = end;
+      continue;
     }
-    carry = text.slice(start);
+    const text = bytes.toString('utf8', 0, last + 1);
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      if ((JSON.parse(text.slice(start, nl)) as { type: string }).type === 'RECORD') records++;
+      start = nl + 1;
+    }
+    bytes.copy(bytes, 0, last + 1, end);
+    filled = end - last - 1;
+  }
+  closeSync(fd);
+  const used = process.cpuUsage(cpu);
+  return { records, seconds: seconds(started), cpuSeconds: (used.user + used.system) / 1e6 };
+}
+
+/** The kit's reader as the target uses it: readMessageBatches over the file in 1 MiB chunks. */
+async function kitReader(path: string): Promise<Measured> {
+  const started = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
+  let records = 0;
+  for await (const batch of readMessageBatches(createReadStream(path, { highWaterMark: 1024 * 1024 }))) {
+    for (const message of batch.messages) if (message.type === 'RECORD') records++;
   }
   const used = process.cpuUsage(cpu);
-  return {
-    records,
-    seconds: Number(process.hrtime.bigint() - started) / 1e9,
-    cpuSeconds: (used.user + used.system) / 1e6,
-  };
+  return { records, seconds: seconds(started), cpuSeconds: (used.user + used.system) / 1e6 };
 }
+
+// ---------------------------------------------------------------- the target as a child process
 
 /**
  * CPU seconds per thread of a running process, from /proc/<pid>/task/<tid>/stat (utime + stime,
@@ -202,8 +254,7 @@ function sampleThreads(pid: number): { stop(): Map<string, number> } {
         const close = stat.lastIndexOf(')');
         const name = stat.slice(stat.indexOf('(') + 1, close);
         const fields = stat.slice(close + 2).split(' ');
-        const ticks = Number(fields[11]) + Number(fields[12]);
-        latest.set(`${tid} ${name}`, ticks / 100);
+        latest.set(`${tid} ${name}`, (Number(fields[11]) + Number(fields[12])) / 100);
       } catch {
         // the thread ended between the listing and the read
       }
@@ -218,18 +269,35 @@ function sampleThreads(pid: number): { stop(): Map<string, number> } {
   };
 }
 
-/** The node process /usr/bin/time started. */
-async function childPid(parent: number): Promise<number | undefined> {
-  for (let i = 0; i < 50; i++) {
-    try {
-      const children = readFileSync(`/proc/${parent}/task/${parent}/children`, 'utf8').trim();
-      if (children) return Number(children.split(' ')[0]);
-    } catch {
-      return undefined;
-    }
+/** The node process under /usr/bin/time (a direct child of `parent`, or of its child for a pipe). */
+async function nodePid(parent: number, script: string): Promise<number | undefined> {
+  for (let i = 0; i < 100; i++) {
+    const found = descendants(parent).find((pid) => {
+      try {
+        const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        return command.includes(script) && !command.startsWith('/usr/bin/time');
+      } catch {
+        return false;
+      }
+    });
+    if (found !== undefined) return found;
     await new Promise((r) => setTimeout(r, 20));
   }
   return undefined;
+}
+
+function descendants(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(' ')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+  return children.flatMap((child) => [child, ...descendants(child)]);
 }
 
 interface TargetRun {
@@ -240,24 +308,42 @@ interface TargetRun {
   peakRssMb: number;
   rows: number;
   states: number;
+  /** better-sqlite3 on Node 24 can fail an assertion in its Statement destructor as the worker ends. */
+  abortedAtExit: boolean;
 }
 
-async function runTarget(path: string, records: number): Promise<TargetRun> {
-  const db = join(outDir, `bench-${records}.db`);
+/** Runs `command` through sh with the target under /usr/bin/time -v; stdout of the target is counted. */
+async function runTarget(bin: string, input: { file: string } | { tapConfig: string }): Promise<TargetRun> {
+  const db = join(outDir, 'bench.db');
   for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
-  const config = join(outDir, 'bench-config.json');
+  const config = join(outDir, 'bench-target.json');
+  const timeFile = join(outDir, 'bench-time.txt');
   writeFileSync(config, JSON.stringify({ dialect: 'sqlite', sqlite_path: db, batch_size_rows: batchSize }));
-  const started = process.hrtime.bigint();
-  const child = spawn(
+  const q = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
+  const target = [
     '/usr/bin/time',
-    ['-v', process.execPath, ...nodeFlags, bin, '--config', config, '--input', path],
-    {
-      env: { ...process.env, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const nodePid = child.pid === undefined ? undefined : await childPid(child.pid);
-  const threads = nodePid === undefined ? undefined : sampleThreads(nodePid);
+    '-v',
+    '-o',
+    timeFile,
+    process.execPath,
+    ...nodeFlags,
+    bin,
+    '--config',
+    config,
+  ]
+    .map(q)
+    .join(' ');
+  const command =
+    'file' in input
+      ? `${target} --input ${q(input.file)}`
+      : `set -o pipefail; ${q(process.execPath)} ${q(tapBin)} --config ${q(input.tapConfig)} | ${target}`;
+  const started = process.hrtime.bigint();
+  const child = spawn('bash', ['-c', command], {
+    env: { ...process.env, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const pid = child.pid === undefined ? undefined : await nodePid(child.pid, bin);
+  const threads = pid === undefined ? undefined : sampleThreads(pid);
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (c: string) => {
@@ -267,84 +353,152 @@ async function runTarget(path: string, records: number): Promise<TargetRun> {
     stderr += c;
   });
   const code = await new Promise<number | null>((r) => child.on('close', r));
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const wall = seconds(started);
   const perThread = threads?.stop() ?? new Map<string, number>();
   const busiest = [...perThread.entries()].sort((a, b) => b[1] - a[1]).slice(0, 2);
-  if (code !== 0) throw new Error(`target exited ${code}: ${stderr.slice(-2000)}`);
-  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-  const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
-  const system = /System time \(seconds\): ([\d.]+)/.exec(stderr);
-  const { DatabaseSync } = await import('node:sqlite');
-  const check = new DatabaseSync(db, { readOnly: true });
-  const rows = (check.prepare('SELECT count(*) AS n FROM order_dtl').get() as { n: number }).n;
-  check.close();
+  const abortedAtExit = code !== 0 && /Statement::~Statement/.test(stderr);
+  if (code !== 0 && !abortedAtExit) throw new Error(`target exited ${code}: ${stderr.slice(-2000)}`);
+  const time = readFileSync(timeFile, 'utf8');
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(time);
+  const user = /User time \(seconds\): ([\d.]+)/.exec(time);
+  const system = /System time \(seconds\): ([\d.]+)/.exec(time);
+  let rows = 0;
+  if (existsSync(db)) {
+    const check = new DatabaseSync(db, { readOnly: true });
+    const table = check.prepare("SELECT 1 FROM sqlite_master WHERE name = 'order_dtl'").get();
+    if (table !== undefined)
+      rows = Number((check.prepare('SELECT count(*) AS n FROM order_dtl').get() as { n: number }).n);
+    check.close();
+  }
   for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
   return {
-    seconds,
+    seconds: wall,
     cpuSeconds: Number(user?.[1] ?? Number.NaN) + Number(system?.[1] ?? Number.NaN),
     busiest,
     peakRssMb: rss ? Number(rss[1]) / 1024 : Number.NaN,
     rows,
     states: stdout.split('\n').filter(Boolean).length,
+    abortedAtExit,
   };
 }
 
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+// ---------------------------------------------------------------- the run
+
+interface Row {
+  stage: string;
+  records: number;
+  seconds: number;
+  cpuSeconds: number;
+  busiest?: number;
+  peakRssMb?: number;
+  load: string;
+}
 
 async function main(): Promise<void> {
-  const bigFile = join(outDir, `order_dtl-${total}.singer`);
-  const smallFile = join(outDir, `order_dtl-${small}.singer`);
-  console.log(`generating ${fmt(total)} and ${fmt(small)} order_dtl RECORD lines in ${outDir} (once) ...`);
-  await generate(bigFile, total);
-  await generate(smallFile, small);
-  const mb = statSync(bigFile).size / 1e6;
-  const { loadavg } = await import('node:os');
-  console.log(
-    `load average before the runs: ${loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ')} (2 cores)`,
-  );
-  console.log(`${bigFile}: ${mb.toFixed(0)} MB, ${((mb * 1e6) / total).toFixed(0)} bytes/line`);
-  console.log(`target run as Meltano's launcher runs it: node ${[...nodeFlags, 'target-oracle'].join(' ')}`);
-
-  const bare = await bareParse(bigFile);
-  const bareRate = bare.records / bare.seconds;
-  console.log(
-    `bare read + JSON.parse: ${fmt(bare.records)} records in ${bare.seconds.toFixed(1)} s = ${fmt(bareRate)} records/s (CPU ${bare.cpuSeconds.toFixed(1)} s)`,
-  );
-
-  const rates: [number, number][] = [];
-  for (const [file, records] of [
-    [smallFile, small],
-    [bigFile, total],
-  ] as const) {
-    const run = await runTarget(file, records);
-    const rate = records / run.seconds;
-    rates.push([records, rate]);
+  mkdirSync(outDir, { recursive: true });
+  const started = process.hrtime.bigint();
+  const bigFile = join(outDir, `tap-order_dtl-${total}.singer`);
+  const smallFile = join(outDir, `tap-order_dtl-${small}-of-${total}.singer`);
+  let sim: Simulator | undefined;
+  try {
+    if (!existsSync(bigFile) || withPipe) {
+      console.error(`starting the simulator with ${fmt(total)} order_dtl rows ...`);
+      sim = await startSimulator(total);
+    }
+    if (!existsSync(bigFile)) {
+      console.error(`recording the tap's output into ${bigFile} (once) ...`);
+      await record(bigFile, sim!);
+    }
+    if (!existsSync(smallFile)) head(bigFile, smallFile, small);
+    const bytes = statSync(bigFile).size;
     console.log(
-      `target-oracle -> SQLite, ${fmt(records)} records (batch ${fmt(batchSize)}): ${run.seconds.toFixed(1)} s = ${fmt(rate)} records/s ` +
-        `(${(rate / bareRate).toFixed(2)} of bare parse), CPU ${run.cpuSeconds.toFixed(1)} s (main + worker), ` +
-        `peak RSS ${run.peakRssMb.toFixed(0)} MB, ${fmt(run.rows)} rows, ${run.states} state lines`,
+      `input: ${bigFile}, ${(bytes / 1e6).toFixed(0)} MB, ${fmt(bytes / total)} bytes a line (tap-recorded order_dtl); ` +
+        `Node ${process.version}, ${cpus().length} cores; load average at the start ${load()}`,
     );
-    const busiest = run.busiest.map(([thread, cpu]) => `${thread} ${cpu.toFixed(1)} s`).join(', ');
-    const bound = Math.max(...run.busiest.map(([, cpu]) => cpu));
+    const rows: Row[] = [];
+    /** Runs of each target that died on better-sqlite3's destructor assertion. */
+    const aborts = new Map<string, number>();
+    const limits: Measured[] = [];
+    const limit = (): void => {
+      const m = plainLoop(bigFile);
+      if (m.records !== total) throw new Error(`the limit counted ${m.records} records, not ${total}`);
+      limits.push(m);
+      rows.push({ stage: `limit (plain loop) #${limits.length}`, ...m, load: load() });
+      console.error(`limit: ${fmt(m.records / m.seconds)} records/s`);
+    };
+    limit();
+    const reader = await kitReader(bigFile);
+    rows.push({ stage: 'kit reader (readMessageBatches)', ...reader, load: load() });
+    for (let run = 1; run <= runs; run++) {
+      for (const [file, records] of [
+        [smallFile, small],
+        [bigFile, total],
+      ] as const) {
+        for (const { label, bin } of targets) {
+          let result = await runTarget(bin, { file });
+          for (let retry = 0; retry < 3 && result.abortedAtExit && result.rows !== records; retry++) {
+            aborts.set(label, (aborts.get(label) ?? 0) + 1);
+            console.error(`${label} aborted (better-sqlite3 assertion) after ${result.rows} rows: again`);
+            result = await runTarget(bin, { file });
+          }
+          if (result.abortedAtExit) aborts.set(label, (aborts.get(label) ?? 0) + 1);
+          if (result.rows !== records)
+            throw new Error(`${label}: ${result.rows} rows loaded, not ${records}`);
+          rows.push({
+            stage: `${label}: file -> SQLite${runs > 1 ? ` (run ${run})` : ''}${result.abortedAtExit ? ' (aborted at exit after its last commit)' : ''}`,
+            records,
+            seconds: result.seconds,
+            cpuSeconds: result.cpuSeconds,
+            busiest: Math.max(...result.busiest.map(([, cpu]) => cpu)),
+            peakRssMb: result.peakRssMb,
+            load: load(),
+          });
+          console.error(`${label} ${fmt(records)}: ${result.seconds.toFixed(1)} s`);
+        }
+      }
+    }
+    if (withPipe && sim !== undefined) {
+      const result = await runTarget(targetBin, { tapConfig: tapConfig(sim) });
+      if (result.rows !== total) throw new Error(`tap | target: ${result.rows} rows loaded, not ${total}`);
+      rows.push({
+        stage: 'tap \\| target -> SQLite (simulator)',
+        records: total,
+        seconds: result.seconds,
+        cpuSeconds: result.cpuSeconds,
+        busiest: Math.max(...result.busiest.map(([, cpu]) => cpu)),
+        peakRssMb: result.peakRssMb,
+        load: load(),
+      });
+    }
+    limit();
+    const rate = (m: { records: number; seconds: number }): number => m.records / m.seconds;
+    const limitRate = (limits.reduce((sum, m) => sum + rate(m), 0) / limits.length) as number;
+    const limitCpuRate = limits.reduce((sum, m) => sum + m.records / m.cpuSeconds, 0) / limits.length;
     console.log(
-      `  busiest threads: ${busiest}; records per CPU-second of the busiest thread ${fmt(records / bound)} ` +
-        `(${(records / bound / (bare.records / bare.cpuSeconds)).toFixed(2)} of bare parse per CPU-second)`,
+      `\nlimit = mean of the two plain loops: ${fmt(limitRate)} records/s (${limits.map((m) => fmt(rate(m))).join(' and ')}), ` +
+        `${fmt(limitCpuRate)} records per CPU-second\n`,
     );
-  }
-  const again = await bareParse(bigFile);
-  console.log(
-    `bare read + JSON.parse again (the load of a shared machine drifts): ${fmt(again.records / again.seconds)} records/s (CPU ${again.cpuSeconds.toFixed(1)} s)`,
-  );
-  // The machine's speed can change during a run: the loads sit between the two bare parses.
-  const againRate = again.records / again.seconds;
-  const meanRate = (bareRate + againRate) / 2;
-  for (const [records, rate] of rates) {
     console.log(
-      `share of bare parse, ${fmt(records)} records: ${(rate / bareRate).toFixed(2)} of the first, ` +
-        `${(rate / againRate).toFixed(2)} of the second, ${(rate / meanRate).toFixed(2)} of their mean`,
+      '| stage | records | wall | records/s | share of limit | CPU (all threads) | share of limit per CPU-second of the busiest thread | peak RSS | load average (1, 5, 15 min) after |',
     );
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const row of rows) {
+      const perBusiest = row.busiest === undefined ? row.records / row.cpuSeconds : row.records / row.busiest;
+      console.log(
+        `| ${row.stage} | ${fmt(row.records)} | ${row.seconds.toFixed(1)} s | ${fmt(rate(row))} | **${(rate(row) / limitRate).toFixed(2)}** | ` +
+          `${row.cpuSeconds.toFixed(1)} s | ${(perBusiest / limitCpuRate).toFixed(2)} | ` +
+          `${row.peakRssMb === undefined ? '' : `${row.peakRssMb.toFixed(0)} MB`} | ${row.load} |`,
+      );
+    }
+    for (const [label, count] of aborts)
+      console.log(
+        `\n${label}: ${count} run(s) aborted on better-sqlite3's Statement destructor assertion (retried)`,
+      );
+    console.log(
+      `\nbench run time ${seconds(started).toFixed(0)} s; ${new Date().toISOString().slice(0, 16)}Z`,
+    );
+  } finally {
+    sim?.child.kill('SIGTERM');
   }
 }
 
