@@ -234,6 +234,8 @@ describe('quirk cursor-ties', () => {
         p2.json.results.map((r: Json) => r.id),
       );
       assert.equal(cursorOf(p3.json.previous_page).get('r'), '1');
+      const forged = `${url}&cursor=${Buffer.from('p=yesterday&n=2').toString('base64')}`;
+      assert.equal((await call(forged.replace('ordering=id', 'ordering=mod_ts'))).status, 400);
       // From the last page back to the first, page by page, as the forward walk served them.
       for (const ordering of ['id', '-id', 'mod_ts,id']) {
         const forward = await walk(

@@ -9,6 +9,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { FieldSpec, FieldValue } from '../data/fields.js';
 import { RowContext } from '../data/row.js';
 import { formatInstant, parseInstant } from '../data/time.js';
+import { apiError } from '../errors.js';
 import type { DrfCursor, ListQuery } from './params.js';
 import { type QueryEngine, viewAt } from './plan.js';
 
@@ -27,16 +28,17 @@ function positionText(field: FieldSpec, value: FieldValue): string {
 
 function parsePosition(field: FieldSpec, text: string): FieldValue {
   if (text === 'None') return null;
-  switch (field.type) {
-    case 'datetime':
-      return parseInstant(text, 0)?.micros ?? Number.NaN;
-    case 'string':
-      return text;
-    case 'boolean':
-      return text === 'true';
-    default:
-      return Number(text);
-  }
+  const value =
+    field.type === 'datetime'
+      ? (parseInstant(text, 0)?.micros ?? Number.NaN)
+      : field.type === 'string'
+        ? text
+        : field.type === 'boolean'
+          ? text === 'true'
+          : Number(text);
+  if (typeof value === 'number' && Number.isNaN(value))
+    throw apiError(400, 'Invalid cursor', { position: text });
+  return value;
 }
 
 /** Order of two values of the first ordering key as the answer lists them (nulls last ascending). */
