@@ -230,6 +230,7 @@ const CASES: Case[] = [
         const rows = await db.rows(name, 'id');
         assert.equal(rows.length, 2, name);
         assert.ok(check(rows[0]!.v ?? null), `${name}: stored ${JSON.stringify(rows[0]!.v)}`);
+        assert.equal(rows[1]!.v, null, `${name}: a missing value stays null`);
       }
     },
   },

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import type { ColumnChange, ColumnType, TableSpec } from '../src/dialects/dialect.js';
 import { featuresFor, type OracleFeatures } from '../src/dialects/oracle/oracle-features.js';
 import { MAX_STRING_SIZE_QUERY, OracleSql, SESSION_SETUP } from '../src/dialects/oracle/oracle-sql.js';
-import { corpusTables, wideningStatements } from './support/oracle-corpus.js';
+import { corpusTables } from './support/oracle-corpus.js';
 import { plsqlSyntaxErrors } from './support/oracle-grammar.js';
 
 // Server generations x identifier limits (12.2+ servers report 30 when COMPATIBLE is below 12.2)
@@ -82,7 +82,7 @@ function corpus(): Map<string, string> {
     const ref = { schema: 'wms', name: 'evolving' };
     for (const [from, to] of WIDENINGS) {
       const change: ColumnChange = { column: 'order', from, to };
-      add(`${variant} widen ${from.kind}->${to.kind}`, wideningStatements(sql, ref, change));
+      add(`${variant} widen ${from.kind}->${to.kind}`, sql.wideningStatements(ref, change));
       const widening = sql.widening(ref, change);
       if (widening.kind === 'scratch') {
         const { scratch, base, marker } = widening;

@@ -19,7 +19,7 @@ import {
   keyRoles,
   kindComment,
 } from '../src/dialects/oracle/oracle-types.js';
-import { EVERY_TYPE, wideningStatements } from './support/oracle-corpus.js';
+import { EVERY_TYPE } from './support/oracle-corpus.js';
 import { driverError } from './support/oracle-fake.js';
 
 test('identifiers: plain names unquoted upper case; reserved, underscore-led and odd names quoted', () => {
@@ -262,10 +262,10 @@ test('sql: MERGE never updates key columns and keeps ON in parentheses; replace 
   assert.match(merge, /TO_NUMBER\(x\.C3\) AS ORD_QTY/);
   assert.equal(sql.deleteAll(spec), 'DELETE FROM WMS.ORDER_DTL');
   assert.deepEqual(
-    wideningStatements(sql, spec, { column: 'ord_qty', from: { kind: 'integer' }, to: { kind: 'decimal' } }),
+    sql.wideningStatements(spec, { column: 'ord_qty', from: { kind: 'integer' }, to: { kind: 'decimal' } }),
     ['ALTER TABLE WMS.ORDER_DTL MODIFY (ORD_QTY NUMBER)'],
   );
-  const swap = wideningStatements(sql, spec, {
+  const swap = sql.wideningStatements(spec, {
     column: 'ord_qty',
     from: { kind: 'string', maxLength: 10 },
     to: { kind: 'string' },
@@ -280,7 +280,7 @@ test('sql: MERGE never updates key columns and keeps ON in parentheses; replace 
     "COMMENT ON COLUMN WMS.ORDER_DTL.ORD_QTY IS ''",
   ]);
   // To JSON on a server without the JSON type: the marker carries the comment the column ends with.
-  const toJson = wideningStatements(sql, spec, {
+  const toJson = sql.wideningStatements(spec, {
     column: 'ord_qty',
     from: { kind: 'decimal' },
     to: { kind: 'json' },

@@ -5,14 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JsonSchema } from '@wms-singer/singer';
-import type {
-  ColumnChange,
-  ColumnSpec,
-  ColumnType,
-  TableRef,
-  TableSpec,
-} from '../../src/dialects/dialect.js';
-import type { OracleSql } from '../../src/dialects/oracle/oracle-sql.js';
+import type { ColumnSpec, ColumnType, TableSpec } from '../../src/dialects/dialect.js';
 import { columnTypeOf } from '../../src/schema/column-types.js';
 import { normaliseName } from '../../src/schema/names.js';
 
@@ -249,12 +242,3 @@ export const corpusTables = (): TableSpec[] => [
   ...wmsTables,
   ...conformanceTables(),
 ];
-
-/** Every statement of a widening, in order: what an uninterrupted `alterColumns` runs. */
-export function wideningStatements(sql: OracleSql, ref: TableRef, change: ColumnChange): string[] {
-  const widening = sql.widening(ref, change);
-  if (widening.kind === 'none') return [];
-  if (widening.kind === 'in-place') return widening.statements;
-  const { add, mark, fill, drop, rename, finish } = widening;
-  return [add, mark, fill, 'COMMIT', drop, rename, finish];
-}

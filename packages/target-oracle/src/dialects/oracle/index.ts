@@ -35,6 +35,7 @@ export interface OracleSettings {
   pool_size?: number;
   staging_method?: 'array_insert' | 'direct_path';
   max_attempts?: number;
+  oracle_compatible?: string;
   call_timeout_seconds?: number;
   expire_time_minutes?: number;
   default_target_schema?: string;
@@ -100,6 +101,14 @@ export const oracleSettings: Record<string, SettingSchema> = {
     default: 'array_insert',
     description:
       'How batches reach the staging table: array_insert (executeMany, any server) or direct_path (node-oracledb direct path load; tables with CLOB or JSON columns still use array_insert).',
+  },
+  oracle_compatible: {
+    type: 'string',
+    title: 'Planned COMPATIBLE',
+    pattern: '^[0-9]+(\\.[0-9]+)*$',
+    default: '19.0.0',
+    description:
+      'Only for target-oracle --plan-sql, which connects to nothing: the COMPATIBLE parameter of the server the SQL is planned for (19.0.0: JSON in CLOB, booleans in NUMBER(1); 21.0.0: the JSON type; 23.0.0: JSON and BOOLEAN). A connected run reads it from the server.',
   },
   call_timeout_seconds: {
     type: 'integer',

@@ -275,6 +275,11 @@ export class OracleDialect implements Dialect {
       if (key.startsWith(`${this.label(table)}|`)) state.signature = '';
   }
 
+  /** The statements of these widenings as an uninterrupted run sends them (--plan-sql prints them). */
+  wideningStatements(table: TableRef, changes: ColumnChange[]): string[] {
+    return changes.flatMap((change) => this.sql.wideningStatements(table, change));
+  }
+
   async writeBatch(table: TableSpec, batch: RowBatch, mode: WriteMode): Promise<void> {
     if (batch.rows.length === 0 && mode !== 'replace') return;
     try {

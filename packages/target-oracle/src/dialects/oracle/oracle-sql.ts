@@ -181,6 +181,15 @@ export class OracleSql {
     };
   }
 
+  /** Every statement of a widening, in order: what an uninterrupted `alterColumns` runs (--plan-sql). */
+  wideningStatements(ref: TableRef, change: ColumnChange): string[] {
+    const widening = this.widening(ref, change);
+    if (widening.kind === 'none') return [];
+    if (widening.kind === 'in-place') return widening.statements;
+    const { add, mark, fill, drop, rename, finish } = widening;
+    return [add, mark, fill, 'COMMIT', drop, rename, finish];
+  }
+
   /**
    * What finishes or undoes a widening found cut short: `column` (as stored) carries the marker.
    * - The old column still there: the copy may be partial; drop the new column (`undo`: the

@@ -93,6 +93,7 @@ export class SqliteDatabase {
    */
   alterColumns(table: TableRef, changes: ColumnChange[]): void {
     const widened = new Map(changes.map((c) => [c.column, c.to]));
+    const converted = new Map(changes.map((c) => [c.column, convertSql(q(c.column), c)]));
     this.ddl(() => {
       const columns = this.columnInfo(table.name);
       const indexSql = (
@@ -111,7 +112,8 @@ export class SqliteDatabase {
       const names = columns.map((c) => q(c.name)).join(', ');
       this.db.exec(`DROP TABLE IF EXISTS ${q(rebuilt)}`);
       this.db.exec(`CREATE TABLE ${q(rebuilt)} (${definitions.join(', ')})`);
-      this.db.exec(`INSERT INTO ${q(rebuilt)} (${names}) SELECT ${names} FROM ${q(table.name)}`);
+      const values = columns.map((c) => converted.get(c.name) ?? q(c.name)).join(', ');
+      this.db.exec(`INSERT INTO ${q(rebuilt)} (${names}) SELECT ${values} FROM ${q(table.name)}`);
       this.db.exec(`DROP TABLE ${q(table.name)}`);
       this.db.exec(`ALTER TABLE ${q(rebuilt)} RENAME TO ${q(table.name)}`);
       for (const sql of indexSql) this.db.exec(sql);
@@ -210,4 +212,21 @@ export class SqliteDatabase {
     }
     return statement;
   }
+}
+
+/**
+ * A stored value converted as the engine converts new values for the widened column (so old and
+ * new rows agree, as on Oracle): a boolean becomes `true`/`false` text, text kinds become JSON
+ * strings in a JSON column; numbers keep their text.
+ */
+function convertSql(column: string, change: ColumnChange): string {
+  const { from, to } = change;
+  if (from.kind === 'boolean' && (to.kind === 'string' || to.kind === 'json')) {
+    return `CASE ${column} WHEN 1 THEN 'true' WHEN 0 THEN 'false' END`;
+  }
+  const text =
+    from.kind === 'string' || from.kind === 'date' || from.kind === 'datetime' || from.kind === 'time';
+  if (to.kind === 'json' && text)
+    return `CASE WHEN ${column} IS NULL THEN NULL ELSE json_quote(${column}) END`;
+  return column;
 }
