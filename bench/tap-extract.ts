@@ -14,7 +14,9 @@
  * --runs rounds), its records written to a file, and each value's best time is compared with the first
  * value's (speed-up = time of the first / time of this one). The record sets must be equal (every RECORD's
  * record, keyed by id, the last one winning as in the target): the script fails otherwise. Give the WMS
- * server time with --page-latency-ms (and a worker limit with --max-concurrent-requests).
+ * server time with --page-latency-ms (and a worker limit with --max-concurrent-requests). --no-gzip also
+ * stops the simulator compressing (a real WMS compresses on many workers at once, the simulator on one
+ * thread: on a loaded machine that thread, not the latency, would otherwise bound the windows' gain).
  *
  *   node bench/dist/tap-extract.js [--rows 1000000] [--page-size 1000] [--runs 1] [--no-gzip] [--paged]
  *   node bench/dist/tap-extract.js --rows 50000 --page-latency-ms 200 --windows 1,4 [--runs 3]
@@ -54,6 +56,7 @@ async function startSimulatorChild(): Promise<{ baseUrl: string; stop: () => voi
       String(pageLatencyMs),
       '--max-concurrent-requests',
       String(maxConcurrentRequests),
+      ...(gzip ? [] : ['--no-gzip']),
     ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -227,6 +230,7 @@ async function compareWindows(baseUrl: string, values: number[]): Promise<void> 
       page_size: pageSize,
       page_mode: mode,
       page_latency_ms: pageLatencyMs,
+      gzip,
       max_concurrent_requests: maxConcurrentRequests,
       same_records: true,
       records: reference.ids,

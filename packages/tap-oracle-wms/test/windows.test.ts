@@ -27,6 +27,32 @@ const windowsAsked = (sim: Simulator, entity: string): string[] =>
     .filter((r) => r.query.cursor === undefined && r.query.page_size !== '1')
     .map((r) => `${r.query.mod_ts__gte ?? ''}..${r.query.mod_ts__lt}`);
 
+/**
+ * Replays the output: at each STATE, every row before its bookmark must already have been written,
+ * and the bookmark never goes back. Returns how many STATEs carried a bookmark.
+ */
+function assertStatesCovered(run: TapRun, sim: Simulator, stream: string): number {
+  const truth = sim
+    .snapshot(stream)
+    .map((r) => ({ id: r.id as number, at: instantMicros(r.mod_ts as string) }));
+  const written = new Set<number>();
+  let states = 0;
+  let previous = Number.NEGATIVE_INFINITY;
+  for (const message of run.messages as Message[]) {
+    if (message.type === 'RECORD' && message.stream === stream) written.add(message.record!.id as number);
+    if (message.type !== 'STATE') continue;
+    const value = message.value?.bookmarks?.[stream]?.replication_key_value;
+    if (typeof value !== 'string') continue;
+    const bookmark = instantMicros(value);
+    assert.ok(bookmark >= previous, 'the bookmark never goes back');
+    previous = bookmark;
+    states++;
+    const missing = truth.filter((row) => row.at < bookmark && !written.has(row.id));
+    assert.deepEqual(missing, [], `STATE ${value} passes rows not yet written`);
+  }
+  return states;
+}
+
 const windowed = (sim: Simulator, extra: Record<string, unknown> = {}) =>
   basicConfig(sim, { entities: ['order_dtl'], page_size: 40, parallel_windows: 4, ...extra });
 
@@ -67,25 +93,7 @@ describe('window-parallel extraction', () => {
   test('STATE only moves over the windows complete from the start of the range', async () => {
     const run = await runTap(windowed(sim));
     assert.equal(run.code, 0, run.stderr);
-    // Replay the output: at each STATE, every row up to its bookmark must already have been written.
-    const truth = sim
-      .snapshot('order_dtl')
-      .map((r) => ({ id: r.id as number, at: instantMicros(r.mod_ts as string) }));
-    const written = new Set<number>();
-    let states = 0;
-    let previous = Number.NEGATIVE_INFINITY;
-    for (const message of run.messages as Message[]) {
-      if (message.type === 'RECORD') written.add(message.record!.id as number);
-      if (message.type !== 'STATE') continue;
-      const value = message.value?.bookmarks?.order_dtl?.replication_key_value;
-      if (typeof value !== 'string') continue;
-      const bookmark = instantMicros(value);
-      assert.ok(bookmark >= previous, 'the bookmark never goes back');
-      previous = bookmark;
-      states++;
-      const missing = truth.filter((row) => row.at < bookmark && !written.has(row.id));
-      assert.deepEqual(missing, [], `STATE ${value} passes rows not yet written`);
-    }
+    const states = assertStatesCovered(run, sim, 'order_dtl');
     assert.ok(states >= 3, `the bookmark moved during the run (${states} STATEs)`);
   });
 
@@ -215,6 +223,8 @@ describe('window-parallel extraction under faults', () => {
       const run = await runTap(windowed(sim, { page_size: 30, max_retries: 2 }));
       assert.equal(run.code, 1);
       assert.match(errorLines(run).join('\n'), /entity order_dtl: giving up/);
+      // The failed window is not complete: no STATE passes its rows.
+      assertStatesCovered(run, sim, 'order_dtl');
     } finally {
       sim.setFaults(undefined);
     }

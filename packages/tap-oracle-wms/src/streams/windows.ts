@@ -167,13 +167,11 @@ export async function extractWindows(walker: WindowWalker, plan: WindowPlan): Pr
       publish();
       notify();
     };
-    try {
-      await walker.walkWindow(window.bounds(key), cut, afterPage);
-    } finally {
-      window.done = true;
-      publish();
-      notify();
-    }
+    // A window that fails is never done: the bookmark stays before it.
+    await walker.walkWindow(window.bounds(key), cut, afterPage);
+    window.done = true;
+    publish();
+    notify();
   };
 
   /**
@@ -251,8 +249,8 @@ export async function extractWindows(walker: WindowWalker, plan: WindowPlan): Pr
   };
   const firstLane = guarded(async () => {
     const opened = (async () => {
-      while (!first.done && first.pages === 0) await changed;
-      if (!first.done && first.more && plan.lanes > 1) await startLanes();
+      while (failure === undefined && !first.done && first.pages === 0) await changed;
+      if (failure === undefined && !first.done && first.more && plan.lanes > 1) await startLanes();
     })();
     await Promise.all([walk(first), opened]);
     await lane();
