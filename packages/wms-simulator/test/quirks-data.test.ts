@@ -13,6 +13,7 @@ describe('quirk late-commits', () => {
     await withSimulator({ rows: { order_dtl: 800 }, quirks: ['late-commits'] }, async (sim) => {
       const state = async () => (await call(`${sim.baseUrl}/__sim/state`)).json.entities;
       const start = await state();
+      assert.deepEqual((await call(`${sim.baseUrl}/__sim/state`)).json.quirks, ['late-commits']);
       assert.ok(start.order_hdr.rows < start.order_hdr.max_id, 'some orders hidden');
       assert.ok(start.order_dtl.rows < start.order_dtl.max_id, 'their lines too');
       const hiddenOrders = start.order_hdr.max_id - start.order_hdr.rows;

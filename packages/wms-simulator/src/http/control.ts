@@ -97,7 +97,12 @@ export async function control(
         const table = target.ds.table(name);
         entities[name] = { rows: table.live, max_id: table.size };
       }
-      return json(res, 200, { now: isoUtc(target.ds.now), entities, load: target.load() });
+      return json(res, 200, {
+        now: isoUtc(target.ds.now),
+        entities,
+        load: target.load(),
+        quirks: target.ds.quirks.list(),
+      });
     }
     return json(res, 404, { message: `unknown control endpoint ${method} /__sim/${action}` });
   } catch (error) {
