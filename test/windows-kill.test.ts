@@ -8,18 +8,11 @@ import { assertTableEquals, readTables } from './support/meltano-tables.js';
 import { runPipe } from './support/pipe.js';
 
 const ENTITIES = ['order_hdr', 'order_dtl', 'allocation'] as const;
+
 const SEED = Number(process.env.KILL_SEED ?? Date.now() % 1_000_000);
 
-/** Seeded kill points: a failing run can be replayed with KILL_SEED. */
-function random(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 2 ** 32;
-  };
-}
+/** The i-th kill moment (0..range ms) of this seed: a failing run replays with KILL_SEED. */
+const moment = (i: number, range: number): number => Math.abs((SEED * 7919 + i * 104_729) % range);
 
 describe(`tap | target, window-parallel, killed at random moments (KILL_SEED=${SEED})`, () => {
   let simulator: Simulator;
@@ -37,7 +30,6 @@ describe(`tap | target, window-parallel, killed at random moments (KILL_SEED=${S
   test('SIGKILL of the target or of the tap, then a run from the last state the target printed: exact tables', {
     timeout: 240_000,
   }, async () => {
-    const next = random(SEED);
     const database = join(dir, 'warehouse.db');
     const tapConfig = {
       base_url: simulator.baseUrl,
@@ -60,8 +52,8 @@ describe(`tap | target, window-parallel, killed at random moments (KILL_SEED=${S
         targetConfig,
         ...(state === undefined ? {} : { state }),
         ...(killTarget
-          ? { killTargetAfterStates: 1 + Math.floor(next() * 6) }
-          : { killTapAfterMs: Math.floor(next() * 600) }),
+          ? { killTargetAfterStates: 1 + moment(round, 6) }
+          : { killTapAfterMs: moment(round, 600) }),
       });
       if ((killTarget ? run.targetStatus : run.tapStatus) === null) killed++;
       state = run.states.at(-1) ?? state;

@@ -4,18 +4,10 @@ import { type Simulator, startSimulator } from '@wms-singer/wms-simulator';
 import { instantMicros } from '../src/streams/bookmarks.js';
 import { basicConfig, lastState, recordsOf, runTap, type TapRun } from './support/tap-run.js';
 
-/** A small seeded generator: the kill points of a failing run can be replayed with KILL_SEED. */
-function random(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 2 ** 32;
-  };
-}
-
 const SEED = Number(process.env.KILL_SEED ?? Date.now() % 1_000_000);
+
+/** The i-th kill moment (0..range ms) of this seed: a failing run replays with KILL_SEED. */
+const moment = (i: number, range: number): number => Math.abs((SEED * 7919 + i * 104_729) % range);
 
 describe(`a window-parallel run killed at random moments (KILL_SEED=${SEED})`, () => {
   let sim: Simulator;
@@ -26,7 +18,6 @@ describe(`a window-parallel run killed at random moments (KILL_SEED=${SEED})`, (
   after(() => sim.stop());
 
   test('resumes from its last STATE, every time, to an exact table', { timeout: 120_000 }, async () => {
-    const next = random(SEED);
     const config = basicConfig(sim, {
       entities: ['order_dtl', 'order_hdr'],
       page_size: 100,
@@ -47,7 +38,7 @@ describe(`a window-parallel run killed at random moments (KILL_SEED=${SEED})`, (
     let aheadOfState = 0;
     for (let round = 0; round < 6; round++) {
       if (round === 3) sim.advance({ updates: 400, inserts: 150, deletes: 0, seconds: 600 });
-      const delayMs = Math.floor(next() * 500);
+      const delayMs = moment(round, 500);
       const run = await runTap(config, {
         ...(state === undefined ? {} : { state }),
         onFirstRecord: (pid) => setTimeout(() => process.kill(pid, 'SIGKILL'), delayMs),

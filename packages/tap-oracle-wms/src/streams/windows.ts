@@ -160,7 +160,7 @@ export async function extractWindows(walker: WindowWalker, plan: WindowPlan): Pr
         } else
           for (const record of records) {
             const value = micros(record);
-            if (!(value <= (window.unorderedHigh?.micros ?? Number.NEGATIVE_INFINITY)))
+            if (value > (window.unorderedHigh?.micros ?? Number.NEGATIVE_INFINITY))
               window.unorderedHigh = { micros: value, text: String(keyText.valueOf(record)) };
           }
       }
