@@ -114,6 +114,28 @@ describe('window-parallel extraction', () => {
     assert.ok(peak >= 3, `streams and windows overlapped (peak ${peak})`);
   });
 
+  test('a WMS serving fewer requests at once than the tap asks for: requests queue, rows stay exact', async () => {
+    const busy = await startSimulator({
+      rows: { order_dtl: 600 },
+      seed: 17,
+      pageLatencyMs: 40,
+      maxConcurrentRequests: 2,
+    });
+    try {
+      const run = await runTap(windowed(busy, { page_size: 30, parallel_windows: 6 }));
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(upserted([run], 'order_dtl'), busy.snapshot('order_dtl'));
+      const load = busy.load();
+      assert.equal(load.peakActive, 2);
+      assert.ok(
+        load.peakQueued >= 1,
+        `the tap had more in flight than the WMS served (${load.peakQueued} queued)`,
+      );
+    } finally {
+      await busy.stop();
+    }
+  });
+
   test('a run with less than a page costs one request, as without windows', async () => {
     const first = await runTap(windowed(sim));
     const change = sim.advance({ entity: 'order_dtl', updates: 5, inserts: 3, deletes: 0, seconds: 3600 });
