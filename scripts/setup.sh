@@ -93,5 +93,8 @@ if ! stamp_matches "$plugins_stamp" "$plugins_key" || ! ls "${launchers[@]}" >/d
   printf '%s' "$plugins_key" >"$plugins_stamp"
 fi
 
+# 5. The Meltano SDK's map transformer, for the privacy pipeline test (docs/privacy.md).
+bash scripts/setup-map-transformer.sh
+
 mkdir -p output
 say "ready: $ROOT (Meltano $MELTANO_VERSION and Node.js $(node --version) in .venv; run .venv/bin/meltano from this folder)"

@@ -9,4 +9,10 @@ export * from './reader.js';
 export * from './run-summary.js';
 export * from './settings.js';
 export * from './state.js';
+export {
+  type MappedStream,
+  STREAM_MAP_SETTINGS,
+  type StreamDecision,
+  StreamMaps,
+} from './stream-maps/mapper.js';
 export * from './writer.js';

@@ -49,8 +49,13 @@ export function redactSecretFields(text: string): string {
 export class SecretRegistry {
   private readonly secrets = new Set<string>();
 
+  /** A secret string, or every string inside a secret object or list (e.g. stream_map_config). */
   add(value: unknown): void {
-    if (typeof value === 'string' && value.length >= 4) this.secrets.add(value);
+    if (typeof value === 'string') {
+      if (value.length >= 4) this.secrets.add(value);
+    } else if (typeof value === 'object' && value !== null) {
+      for (const item of Object.values(value)) this.add(item);
+    }
   }
 
   scrub(text: string): string {

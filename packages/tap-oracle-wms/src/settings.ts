@@ -1,4 +1,4 @@
-import { ConfigError, type SettingsSchema } from '@wms-singer/singer';
+import { ConfigError, type SettingsSchema, STREAM_MAP_SETTINGS } from '@wms-singer/singer';
 
 export const DEFAULT_OAUTH_SCOPE = 'urn:resource:fusion:scm:logistics:wms:lgfapi/';
 export const CORE_ENTITIES = ['allocation', 'order_hdr', 'order_dtl'];
@@ -38,6 +38,8 @@ export interface TapConfig {
   ca_bundle?: string;
   tls_verify: boolean;
   proxy_url?: string;
+  stream_maps?: Record<string, unknown>;
+  stream_map_config?: Record<string, unknown>;
 }
 
 const ENTITY_NAME = '^[a-z][a-z0-9_]*$';
@@ -244,6 +246,7 @@ export const TAP_SETTINGS: SettingsSchema = {
       description:
         'describe: schemas from the entity describe endpoint (bundled ones stand in where describe is forbidden); bundled: only the schemas shipped with the tap.',
     },
+    ...STREAM_MAP_SETTINGS,
   },
 };
 

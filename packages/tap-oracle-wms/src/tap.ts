@@ -1,5 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { type ConnectorDefinition, type RunContext, SingerError, selectedStreams } from '@wms-singer/singer';
+import {
+  type ConnectorDefinition,
+  type RunContext,
+  SingerError,
+  StreamMaps,
+  selectedStreams,
+} from '@wms-singer/singer';
 import { openWmsClient } from './client/open-client.js';
 import { discoverCatalog } from './discovery.js';
 import { apiRoot, checkSettings, TAP_SETTINGS, type TapConfig } from './settings.js';
@@ -16,7 +22,7 @@ export const tapOracleWms: ConnectorDefinition<TapConfig> = {
   description:
     'Singer tap for the Oracle WMS Cloud REST API (lgfapi v10): discovery from describe, incremental on mod_ts, full table with ACTIVATE_VERSION.',
   kind: 'tap',
-  capabilities: ['catalog', 'discover', 'state', 'properties', 'about', 'activate-version'],
+  capabilities: ['catalog', 'discover', 'state', 'properties', 'about', 'activate-version', 'stream-maps'],
   settings: TAP_SETTINGS,
   run,
 };
@@ -24,6 +30,7 @@ export const tapOracleWms: ConnectorDefinition<TapConfig> = {
 async function run(context: RunContext<TapConfig>): Promise<void> {
   const { config, logger, metrics, output, secrets } = context;
   checkSettings(config);
+  const maps = StreamMaps.fromConfig(config);
   if (config.tls_verify === false) context.summary.note({ tls_verify: false });
   const stop = new AbortController();
   const onStop = (): void => stop.abort(context.signal.reason);
@@ -52,8 +59,15 @@ async function run(context: RunContext<TapConfig>): Promise<void> {
       logger,
       metrics,
       runStartMs: Date.now(),
+      ...(maps === undefined ? {} : { maps }),
     };
-    const streams = selectedStreams(catalog).map((entry) => new WmsStream(entry, runStream));
+    const streams = selectedStreams(catalog)
+      .map((entry) => new WmsStream(entry, runStream))
+      .filter((stream) => {
+        if (stream.dropped)
+          logger.info({ stream: stream.name }, `stream ${stream.name} dropped by stream_maps: not extracted`);
+        return !stream.dropped;
+      });
     if (streams.length === 0) logger.warn('no stream is selected in the catalog: nothing to do');
     await runConcurrently(streams, config.max_concurrent_streams, stop, async (stream) => {
       const started = Date.now();

@@ -4,6 +4,7 @@ import {
   openInput,
   type SettingSchema,
   type SettingsSchema,
+  STREAM_MAP_SETTINGS,
 } from '@wms-singer/singer';
 import { createDialect, dialectChoiceSetting, dialectSettings } from './dialects/index.js';
 import { engineSettings, type TargetConfig } from './settings.js';
@@ -28,6 +29,7 @@ export const targetDefinition: ConnectorDefinition<TargetConfig> = {
     'activate-version',
     'hard-delete',
     'soft-delete',
+    'stream-maps',
   ],
   settings: targetSettings(),
   async run(context) {
@@ -51,7 +53,11 @@ export const targetDefinition: ConnectorDefinition<TargetConfig> = {
  */
 export function targetSettings(): SettingsSchema {
   const properties: Record<string, SettingSchema> = { dialect: dialectChoiceSetting() };
-  for (const [name, setting] of [...Object.entries(engineSettings), ...Object.entries(dialectSettings())]) {
+  for (const [name, setting] of [
+    ...Object.entries(engineSettings),
+    ...Object.entries(STREAM_MAP_SETTINGS),
+    ...Object.entries(dialectSettings()),
+  ]) {
     if (properties[name] !== undefined) throw new Error(`setting ${name} is defined twice`);
     properties[name] = setting;
   }

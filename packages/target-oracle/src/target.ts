@@ -8,6 +8,7 @@ import {
   type SchemaMessage,
   SingerError,
   type SingerWriter,
+  StreamMaps,
 } from '@wms-singer/singer';
 import type { Dialect, TableRef } from './dialects/dialect.js';
 import { RecordValidators } from './records/record-validator.js';
@@ -19,6 +20,7 @@ import { planTable } from './schema/table-plan.js';
 import type { TargetConfig } from './settings.js';
 import { Sink, type SinkShape } from './sink.js';
 import { StateLedger } from './state-ledger.js';
+import { StreamRoutes } from './stream-routes.js';
 
 export interface TargetContext {
   logger: Logger;
@@ -68,6 +70,8 @@ export class Target {
   private lock: Promise<unknown> = Promise.resolve();
   private failure: SingerError | undefined;
   private input: Readable | undefined;
+  /** `stream_maps`; undefined without them, and then records go to their sinks as they came. */
+  private readonly routes: StreamRoutes | undefined;
 
   constructor(
     private readonly config: TargetConfig,
@@ -77,6 +81,11 @@ export class Target {
     this.rejects = new RecordRejects(config.invalid_record_policy, run.logger, run.metrics, (line) =>
       this.openRejectSink(line),
     );
+    const maps = StreamMaps.fromConfig({
+      stream_maps: config.stream_maps,
+      stream_map_config: config.stream_map_config,
+    });
+    this.routes = maps === undefined ? undefined : new StreamRoutes(maps);
   }
 
   async load(input: Readable): Promise<void> {
@@ -159,11 +168,19 @@ export class Target {
       const line = lineNumbers[i]!;
       switch (message.type) {
         case 'RECORD': {
-          const entry = this.streams.get(message.stream);
+          let stream = message.stream;
+          let record = message.record;
+          if (this.routes !== undefined) {
+            const routed = this.routes.record(message, line);
+            if (routed === undefined) break;
+            stream = routed.stream;
+            record = routed.record;
+          }
+          const entry = this.streams.get(stream);
           if (entry === undefined) {
             throw new SingerError(
               'RECORD_BEFORE_SCHEMA',
-              `stream "${message.stream}", line ${line}: RECORD before any SCHEMA for this stream`,
+              `stream "${stream}", line ${line}: RECORD before any SCHEMA for this stream`,
             );
           }
           const version = message.version ?? undefined;
@@ -175,21 +192,25 @@ export class Target {
           context.version = version;
           context.sequence = sequenceBase + line;
           const sink = entry.sink;
-          const rejected = sink.add(message.record, line, context, now);
+          const rejected = sink.add(record, line, context, now);
           if (rejected !== undefined) {
-            await this.rejects.reject(message.stream, line, rejected, message.record, context, now);
+            await this.rejects.reject(stream, line, rejected, record, context, now);
           } else if (sink.full) await sink.flush();
           break;
         }
-        case 'SCHEMA':
-          await this.shapeStream(message, line, this.streams.get(message.stream));
+        case 'SCHEMA': {
+          const schema = this.routes === undefined ? message : this.routes.schema(message);
+          if (schema !== undefined) await this.shapeStream(schema, line, this.streams.get(schema.stream));
           break;
+        }
         case 'STATE':
           this.states.push(line, message.value);
           break;
-        case 'ACTIVATE_VERSION':
-          await this.activateVersion(message, line);
+        case 'ACTIVATE_VERSION': {
+          const activate = this.routes === undefined ? message : this.routes.activateVersion(message);
+          if (activate !== undefined) await this.activateVersion(activate, line);
           break;
+        }
       }
     }
     this.releaseStates();

@@ -5,9 +5,11 @@ import {
   type JsonObject,
   type JsonSchema,
   type Logger,
+  type MappedStream,
   type Metrics,
   SingerError,
   type SingerWriter,
+  type StreamMaps,
   type StreamReplication,
   selectedProperties,
   selectedSchema,
@@ -32,6 +34,8 @@ export interface StreamRun {
   metrics: Metrics;
   /** Epoch ms the run started: the upper bound of incremental windows. */
   runStartMs: number;
+  /** The `stream_maps` setting; undefined when there is none (records go out as read). */
+  maps?: StreamMaps;
 }
 
 /** What the first request asks for; a 400 walks down to plainer variants. */
@@ -48,6 +52,12 @@ export class WmsStream implements WindowWalker {
   private readonly schema: JsonSchema;
   private readonly allFields: string[];
   private readonly fieldSet: Set<string>;
+  /** The stream map applied to this stream's output; undefined sends records as the WMS wrote them. */
+  private readonly mapped: MappedStream | undefined;
+  /** `stream_maps` drops the stream: it is not extracted at all. */
+  readonly dropped: boolean;
+  /** The stream name downstream (an `__alias__`, or the entity). */
+  private readonly outName: string;
 
   constructor(
     entry: CatalogEntry,
@@ -59,17 +69,23 @@ export class WmsStream implements WindowWalker {
     this.schema = selectedSchema(entry);
     this.allFields = Object.keys(entry.schema.properties ?? {});
     this.fieldSet = new Set(this.fields);
+    const keys = this.replication.keyProperties.length > 0 ? this.replication.keyProperties : ['id'];
+    const decision = run.maps?.forStream(this.name, this.schema, keys);
+    this.dropped = decision?.kind === 'drop';
+    this.mapped = decision?.kind === 'map' ? decision.mapped : undefined;
+    this.outName = this.mapped?.stream ?? this.name;
   }
 
   /** Writes SCHEMA, the records page by page with a STATE after each, and returns the record count. */
   async sync(): Promise<number> {
     const { output } = this.run;
     const { method, key, keyProperties } = this.replication;
+    const schema = this.mapped?.schema ?? this.schema;
     output.writeSchema({
-      stream: this.name,
-      schema: this.schema,
-      key_properties: keyProperties.length > 0 ? keyProperties : ['id'],
-      ...(key === undefined ? {} : { bookmark_properties: [key] }),
+      stream: this.outName,
+      schema,
+      key_properties: this.mapped?.keyProperties ?? (keyProperties.length > 0 ? keyProperties : ['id']),
+      ...(key === undefined || schema.properties?.[key] === undefined ? {} : { bookmark_properties: [key] }),
     });
     if (method === 'INCREMENTAL' && key !== undefined) return this.syncIncremental(key);
     return this.syncFullTable();
@@ -140,7 +156,7 @@ export class WmsStream implements WindowWalker {
     const previous = states.get(this.name);
     const resumed = typeof previous?.version === 'number';
     const version = resumed ? (previous?.version as number) : runStartMs;
-    if (!resumed) output.writeActivateVersion(this.name, version);
+    if (!resumed) output.writeActivateVersion(this.outName, version);
     const trackModTs = this.fields.includes('mod_ts');
     const high = new ModTsHigh();
     const modTs = new RecordText('mod_ts');
@@ -155,7 +171,7 @@ export class WmsStream implements WindowWalker {
       },
       version,
     );
-    output.writeActivateVersion(this.name, version);
+    output.writeActivateVersion(this.outName, version);
     const done: Bookmark = { ...previous };
     delete done.version;
     if (high.text !== undefined) {
@@ -202,10 +218,11 @@ export class WmsStream implements WindowWalker {
           const keep = cut?.(page.records, variant);
           if (keep !== undefined) page.records = page.records.slice(0, keep);
           const records = this.outgoing(page, variant);
-          if (records.length > 0) output.writeRecordsJson(this.name, records, page.receivedAt, version);
+          const sent = this.mapped === undefined ? records : mapRecords(this.mapped, records);
+          if (sent.length > 0) output.writeRecordsJson(this.outName, sent, page.receivedAt, version);
           afterPage(records, variant, lastFull);
-          metrics.count('record_count', { stream: this.name }, records.length);
-          metrics.count('record_bytes', { stream: this.name }, utf8Bytes(records));
+          metrics.count('record_count', { stream: this.outName }, sent.length);
+          metrics.count('record_bytes', { stream: this.outName }, utf8Bytes(sent));
           await output.drain();
           if (keep !== undefined) return;
         }
@@ -331,6 +348,16 @@ function fallbackVariants(preferred: QueryVariant): QueryVariant[] {
   add({ ordering: preferred.ordering, sendFields: false });
   add({ ordering: undefined, sendFields: false });
   return variants;
+}
+
+/** The page's records through the stream map: parsed, mapped (or filtered out), serialised. */
+function mapRecords(mapped: MappedStream, records: readonly string[]): string[] {
+  const sent: string[] = [];
+  for (const text of records) {
+    const out = mapped.transform(JSON.parse(text) as JsonObject);
+    if (out !== undefined) sent.push(JSON.stringify(out));
+  }
+  return sent;
 }
 
 /** UTF-8 bytes of the records' JSON (the run summary's bytes per stream). */
