@@ -24,8 +24,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bareClient } from './support/bare-client.js';
@@ -234,7 +233,9 @@ async function compareWindows(baseUrl: string, values: number[]): Promise<void> 
       max_concurrent_requests: maxConcurrentRequests,
       same_records: true,
       records: reference.ids,
-      seconds: Object.fromEntries(values.map((v) => [`parallel_windows_${v}`, Number(best.get(v)!.toFixed(2))])),
+      seconds: Object.fromEntries(
+        values.map((v) => [`parallel_windows_${v}`, Number(best.get(v)!.toFixed(2))]),
+      ),
       speedup: Object.fromEntries(
         values.map((v) => [`parallel_windows_${v}`, Number((best.get(base)! / best.get(v)!).toFixed(2))]),
       ),

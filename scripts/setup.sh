@@ -93,7 +93,7 @@ if ! stamp_matches "$plugins_stamp" "$plugins_key" || ! ls "${launchers[@]}" >/d
   printf '%s' "$plugins_key" >"$plugins_stamp"
 fi
 
-# 5. The Meltano SDK's map transformer, for the privacy pipeline test (docs/privacy.md).
+# 6. The Meltano SDK's map transformer, for the privacy pipeline test (docs/privacy.md).
 bash scripts/setup-map-transformer.sh
 
 mkdir -p output

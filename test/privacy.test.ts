@@ -8,9 +8,9 @@ import { createHash, createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
 import { type Simulator, startSimulator } from '@wms-singer/wms-simulator';
-import Database from 'better-sqlite3';
 import { executables, repoRoot } from './support/repo.js';
 
 const HASH_KEY = 'privacy-test-key-9f3a';
@@ -28,7 +28,7 @@ function documentedMap(name: string): Record<string, Record<string, string>> {
 type Row = Record<string, unknown>;
 
 function table(path: string, name: string): Map<number, Row> {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const db = new DatabaseSync(path, { readOnly: true });
   try {
     const rows = db.prepare(`SELECT * FROM "${name}"`).all() as Row[];
     return new Map(rows.map((row) => [Number(row.id), row]));

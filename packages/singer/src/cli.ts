@@ -225,6 +225,7 @@ export async function runConnector<Config>(
     const catalog = args.catalog !== undefined && !args.discover ? readCatalogFile(args.catalog) : undefined;
     const state = args.state !== undefined && !args.discover ? readStateFile(args.state) : undefined;
     summary.startedFrom(state);
+    summary.note({ mode: args.discover ? 'discover' : definition.kind === 'tap' ? 'sync' : 'load' });
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     metrics.start();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
+import { DatabaseSync } from 'node:sqlite';
 import { describe, test } from 'node:test';
-import Database from 'better-sqlite3';
 import { runTarget, singer, workspaces } from './support/target-run.js';
 
 const fresh = workspaces();
@@ -56,12 +56,12 @@ describe('target-oracle with stream_maps', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(run.states, [{ bookmarks: { orders: { v: 1 } } }]);
     assert.equal(run.stderr.includes('target-key-1234'), false);
-    const db = new Database(ws.db, { readonly: true });
+    const db = new DatabaseSync(ws.db, { readOnly: true });
     try {
       const tables = db
         .prepare("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
-        .pluck()
-        .all();
+        .all()
+        .map((row) => row.name);
       assert.deepEqual(tables, ['customer_orders']);
       const rows = db.prepare('SELECT * FROM customer_orders').all() as Array<Record<string, unknown>>;
       assert.equal(rows.length, 1);

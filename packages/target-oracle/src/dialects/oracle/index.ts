@@ -9,6 +9,7 @@ import {
 } from './oracle-connection.js';
 import { OracleDialect, type OracleDialectOptions } from './oracle-dialect.js';
 import { createOracleQueryRunner } from './oracle-query-runner.js';
+import { type TransportSettings, transportAttributes, transportSettings } from './oracle-transport.js';
 
 export type {
   BindDef,
@@ -22,7 +23,7 @@ export { poolAttributes, thinPoolSource } from './oracle-connection.js';
 export { OracleDialect, type OracleDialectOptions } from './oracle-dialect.js';
 export { createOracleQueryRunner, type OracleQueryRunnerOptions } from './oracle-query-runner.js';
 
-export interface OracleSettings {
+export interface OracleSettings extends TransportSettings {
   user?: string;
   password?: string;
   connect_string?: string;
@@ -81,6 +82,7 @@ export const oracleSettings: Record<string, SettingSchema> = {
     secret: true,
     description: 'Password of the PEM wallet in wallet_location.',
   },
+  ...transportSettings,
   config_dir: {
     type: 'string',
     title: 'Configuration directory',
@@ -163,6 +165,7 @@ export function connectOptions(settings: OracleSettings): ConnectOptions {
     ...(settings.wallet_password ? { walletPassword: settings.wallet_password } : {}),
     poolMax: settings.pool_size ?? 4,
     expireTime: settings.expire_time_minutes ?? 2,
+    transport: transportAttributes(settings),
   };
 }
 

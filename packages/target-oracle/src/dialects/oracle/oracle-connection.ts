@@ -58,6 +58,8 @@ export interface ConnectOptions {
   poolMax: number;
   /** Minutes between keep-alive probes that detect a dead peer (node-oracledb expireTime); 0 is off. */
   expireTime: number;
+  /** TLS and proxy pool attributes (oracle-transport.ts). */
+  transport?: Record<string, unknown>;
 }
 
 export type SessionSourceFactory = (options: ConnectOptions) => Promise<SessionSource>;
@@ -167,6 +169,7 @@ export function poolAttributes(options: ConnectOptions): Record<string, unknown>
     ...(options.configDir ? { configDir: options.configDir } : {}),
     ...(options.walletLocation ? { walletLocation: options.walletLocation } : {}),
     ...(options.walletPassword ? { walletPassword: options.walletPassword } : {}),
+    ...options.transport,
     poolMin: 0,
     poolMax: options.poolMax,
     poolIncrement: 1,

@@ -4,6 +4,7 @@
  * and permanent ones, reported once in one line naming the ORA code, the table and the column.
  */
 import { SingerError } from '@wms-singer/singer';
+import { TRANSPORT_EXPLANATIONS, transportReason } from './oracle-transport.js';
 
 interface DriverError {
   code?: unknown;
@@ -99,6 +100,7 @@ const EXPLANATIONS: Record<string, string> = {
   'ORA-12541': 'no listener at this host and port',
   'ORA-28000': 'the account is locked',
   'ORA-28001': 'the password has expired',
+  ...TRANSPORT_EXPLANATIONS,
 };
 
 /** `"SCHEMA"."TABLE"."COLUMN"` in Oracle's message (ORA-12899, ORA-01400...). */
@@ -125,7 +127,9 @@ export function describeOracleError(error: unknown, context: ErrorContext): Sing
   const column = context.column ?? QUALIFIED_COLUMN.exec(text)?.[3];
   const where = context.table ? ` on table ${context.table}${column ? `, column ${column}` : ''}` : '';
   const explanation = EXPLANATIONS[code];
-  const detail = text.startsWith(code) ? text.slice(code.length).replace(/^:\s*/, '') : text;
+  const detail =
+    (text.startsWith(code) ? text.slice(code.length).replace(/^:\s*/, '') : text) +
+    transportReason(code, error instanceof Error ? error.message : '');
   const message = `${context.operation} failed${where}: ${code}${explanation ? ` ${explanation}` : ''} (${detail})`;
   return new SingerError(`ORACLE_${code.replace('-', '_')}`, message, { cause: error });
 }
