@@ -33,7 +33,7 @@ export const targetDefinition: ConnectorDefinition<TargetConfig> = {
   ],
   settings: targetSettings(),
   async run(context) {
-    const dialect = createDialect(context.config, context.logger);
+    const dialect = createDialect(context.config, context.logger, context.metrics);
     const target = new Target(context.config, dialect, context);
     const input = openInput(context.input);
     try {

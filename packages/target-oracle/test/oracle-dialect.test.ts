@@ -2,7 +2,7 @@
 // bindDefs, chunk sizes, commit points, retry and replay, one-line permanent errors.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createLogger, SingerError } from '@wms-singer/singer';
+import { createLogger, Metrics, SingerError } from '@wms-singer/singer';
 import type { ColumnChange, RowBatch, TableSpec } from '../src/dialects/dialect.js';
 import {
   createOracleDialect,
@@ -222,6 +222,22 @@ test('transient errors that never stop: gives up after max attempts, each on a n
   await assert.rejects(dialect.writeBatch(orders, batch, 'upsert'), /ORA-03113.*after 3 attempts/);
   assert.equal(fake.of('close').filter((c) => c.drop).length, 3);
   assert.equal(fake.of('commit').length, 0);
+});
+
+test('each retry after a transient error is counted for the run summary (retry_count)', async () => {
+  const { logger } = logLines();
+  const metrics = new Metrics(logger, 0);
+  const { dialect, fake } = await openDialect({}, { maxAttempts: 3, metrics });
+  fake.failOn(
+    (c) => c.kind === 'executeMany',
+    driverError('ORA-03113', 'end-of-file on communication channel'),
+    2,
+  );
+  await dialect.writeBatch(orders, batch, 'upsert');
+  assert.deepEqual(
+    metrics.totals('retry_count').map((t) => t.value),
+    [2],
+  );
 });
 
 test('append: a conventional INSERT then commit; a connection lost during COMMIT is not replayed', async () => {

@@ -45,6 +45,8 @@ export interface OAuth2Options {
   clientSecret: string;
   scope: string;
   retry: RetryPolicy;
+  /** Called before each retry of the token request (the run summary counts them). */
+  onRetry?: () => void;
 }
 
 interface CachedToken {
@@ -161,6 +163,7 @@ export class OAuth2Authenticator implements Authenticator {
 
   private async wait(ms: number, reason: string, signal?: AbortSignal): Promise<void> {
     this.logger.warn({ delay_ms: ms }, `${reason}: retrying`);
+    this.options.onRetry?.();
     await sleep(ms, signal);
   }
 }

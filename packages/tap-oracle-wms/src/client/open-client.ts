@@ -61,6 +61,7 @@ export function openWmsClient(
             clientSecret: config.oauth_client_secret!,
             scope: config.oauth_scope,
             retry,
+            onRetry: () => metrics.count('retry_count', { endpoint: 'token' }),
           },
           secrets,
           logger,

@@ -7,7 +7,7 @@
  * an engine test that passes on SQLite tells us the engine is right for Oracle too.
  */
 
-import type { Logger, SettingSchema } from '@wms-singer/singer';
+import type { Logger, Metrics, SettingSchema } from '@wms-singer/singer';
 import type { QueryRunner } from './query-runner.js';
 
 /** Database-neutral column types, decided by the engine from JSON Schema. */
@@ -197,7 +197,7 @@ export interface DialectPlugin {
    * The dialect for a validated config (the engine's settings and every dialect's, defaults
    * filled). A required setting of this dialect that is missing is one ConfigError naming it.
    */
-  create(config: Readonly<Record<string, unknown>>, logger: Logger): Dialect;
+  create(config: Readonly<Record<string, unknown>>, logger: Logger, metrics?: Metrics): Dialect;
   /**
    * A small connection for tools reading what the target loaded (wms-quality): SELECTs, and
    * DDL/DML on their own tables. Same config as `create`. See dialects/query-runner.ts.

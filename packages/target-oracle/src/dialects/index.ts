@@ -3,7 +3,7 @@
  * `dialect` setting, the settings schema (`--about`, docs/settings.md, meltano.yml) and the
  * factory are derived from it; the engine never names a dialect.
  */
-import type { Logger, SettingSchema } from '@wms-singer/singer';
+import type { Logger, Metrics, SettingSchema } from '@wms-singer/singer';
 import type { Dialect, DialectPlugin } from './dialect.js';
 import { oracleDialect } from './oracle/index.js';
 import { sqliteDialect } from './sqlite/index.js';
@@ -53,6 +53,10 @@ export function dialectPlugin(name: string, dialects: readonly DialectPlugin[] =
 }
 
 /** The dialect the config names. */
-export function createDialect(config: Readonly<Record<string, unknown>>, logger: Logger): Dialect {
-  return dialectPlugin(String(config.dialect ?? DIALECTS[0]!.name)).create(config, logger);
+export function createDialect(
+  config: Readonly<Record<string, unknown>>,
+  logger: Logger,
+  metrics?: Metrics,
+): Dialect {
+  return dialectPlugin(String(config.dialect ?? DIALECTS[0]!.name)).create(config, logger, metrics);
 }

@@ -194,6 +194,7 @@ export const oracleDialect: DialectPlugin = {
   name: 'oracle',
   loads: 'Oracle Database 19c, 21c or 23ai through node-oracledb in Thin mode',
   settings: oracleSettings,
-  create: (config, logger) => createOracleDialect(config as OracleSettings, logger),
+  create: (config, logger, metrics) =>
+    createOracleDialect(config as OracleSettings, logger, metrics === undefined ? {} : { metrics }),
   openQueries: (config, logger) => createOracleQueryRunner(config as OracleSettings, logger),
 };

@@ -5,7 +5,7 @@
  * batch on a new one; a permanent failure rolls back and is reported once, in one line.
  */
 import { randomBytes } from 'node:crypto';
-import { type Logger, SingerError } from '@wms-singer/singer';
+import { type Logger, type Metrics, SingerError } from '@wms-singer/singer';
 import type {
   CellProblem,
   CellValue,
@@ -49,6 +49,8 @@ export interface OracleDialectOptions {
   loadMethod?: 'array_insert' | 'direct_path';
   /** Attempts per batch or statement, the first included. */
   maxAttempts?: number;
+  /** Counts retries for the run summary. */
+  metrics?: Metrics;
   /** callTimeout of every session (ms); 0 waits for ever. */
   callTimeoutMs?: number;
   /** Byte budget of one executeMany / directPathLoad call. */
@@ -128,6 +130,7 @@ export class OracleDialect implements Dialect {
         Math.max(1, this.options.maxAttempts ?? 4),
         this.options.backoff ?? exponentialBackoff,
         this.options.callTimeoutMs ?? 600_000,
+        this.options.metrics,
       );
     } catch (error) {
       throw describeOracleError(error, { operation: 'connecting to Oracle' });

@@ -3,7 +3,7 @@
  * the session (its transaction dies with it) and replays the work on a new one after a backoff;
  * anything else rolls back and becomes one SingerError, reported once.
  */
-import { type Logger, SingerError } from '@wms-singer/singer';
+import { type Logger, type Metrics, SingerError } from '@wms-singer/singer';
 import type { OracleSession, SessionSource } from './oracle-connection.js';
 import { describeOracleError, isTransient, oracleErrorCode } from './oracle-errors.js';
 
@@ -23,6 +23,8 @@ export class SessionRunner {
     private readonly maxAttempts: number,
     private readonly backoff: (attempt: number) => Promise<void>,
     private readonly callTimeoutMs: number,
+    /** Counts each retry (the run summary's `retries`). */
+    private readonly metrics?: Metrics,
   ) {}
 
   /** `work` gets the attempt number (1 first) so a replay can tell itself apart. */
@@ -58,6 +60,7 @@ export class SessionRunner {
           { code: oracleErrorCode(error), table, operation, attempt },
           'transient Oracle error, retrying on a new connection',
         );
+        this.metrics?.count('retry_count', { operation });
         await this.backoff(attempt);
       }
     }
