@@ -10,25 +10,15 @@ import { createLogger, Metrics, SingerWriter } from '@wms-singer/singer';
 import { createOracleDialect } from '../src/dialects/oracle/index.js';
 import type { TargetConfig } from '../src/settings.js';
 import { Target } from '../src/target.js';
-import { CONFORMANCE_DIR } from './support/oracle-corpus.js';
+import { CONFORMANCE_DIR, SUCCEEDING_STREAMS } from './support/oracle-corpus.js';
+import { doubleConfig } from './support/oracle-double/run.js';
 import { RecordingOracle } from './support/oracle-fake.js';
 import { plsqlSyntaxErrors } from './support/oracle-grammar.js';
 
 const config: TargetConfig = {
-  dialect: 'oracle',
-  user: 'loader',
-  password: 'secret',
-  connect_string: '127.0.0.1:1521/FREEPDB1',
-  default_target_schema: 'wms',
-  table_prefix: '',
-  load_method: 'upsert',
+  ...doubleConfig,
   batch_size_rows: 2,
-  batch_max_age_seconds: 0,
   add_record_metadata: true,
-  validate_records: true,
-  invalid_record_policy: 'fail',
-  hard_delete: false,
-  flattening_enabled: false,
   flattening_max_depth: 0,
 };
 
@@ -91,17 +81,7 @@ function assertStateAfterCommit(fake: RecordingOracle, events: Event[]): number 
 /** Every distinct statement the engine made the dialect send, parsed once at the end. */
 const sentStatements = new Set<string>();
 
-const SUCCEEDING = [
-  'array_data',
-  'camelcase',
-  'duplicate_records',
-  'no_primary_keys',
-  'optional_attributes',
-  'record_missing_fields',
-  'schema_no_properties',
-  'schema_updates',
-  'user_location_data',
-];
+const SUCCEEDING = SUCCEEDING_STREAMS;
 
 for (const name of SUCCEEDING) {
   test(`conformance ${name}: engine + Oracle dialect on the fake`, {}, async () => {

@@ -8,22 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Binds } from '../src/dialects/oracle/index.js';
-import { CONFORMANCE_DIR } from './support/oracle-corpus.js';
+import { CONFORMANCE_DIR, SUCCEEDING_STREAMS } from './support/oracle-corpus.js';
 import { OracleDouble } from './support/oracle-double/index.js';
 import { plsqlSyntaxErrors } from './support/oracle-grammar.js';
 import { BIN } from './support/target-run.js';
 
-const STREAMS = [
-  'array_data',
-  'camelcase',
-  'duplicate_records',
-  'no_primary_keys',
-  'optional_attributes',
-  'record_missing_fields',
-  'schema_no_properties',
-  'schema_updates',
-  'user_location_data',
-];
+const STREAMS = SUCCEEDING_STREAMS;
 
 const VARIANTS: Array<{
   load_method: string;

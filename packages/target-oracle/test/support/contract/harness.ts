@@ -7,8 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
-import { createLogger, type Logger, Metrics, SingerWriter } from '@wms-singer/singer';
+import { createLogger, type Logger } from '@wms-singer/singer';
 import type { ColumnKind, Dialect, ExistingColumn } from '../../../src/dialects/dialect.js';
 import {
   connectOptions,
@@ -19,7 +18,7 @@ import {
 } from '../../../src/dialects/oracle/index.js';
 import { SqliteDialect } from '../../../src/dialects/sqlite/index.js';
 import type { TargetConfig } from '../../../src/settings.js';
-import { Target } from '../../../src/target.js';
+import { engineDefaults, runInProcess } from '../in-process.js';
 import { OracleDouble } from '../oracle-double/index.js';
 import { driverError } from '../oracle-fake.js';
 
@@ -49,51 +48,15 @@ export interface Harness {
   open(): Promise<ContractDatabase>;
 }
 
-const baseConfig: TargetConfig = {
-  dialect: 'sqlite',
-  table_prefix: '',
-  load_method: 'upsert',
-  batch_size_rows: 100,
-  batch_max_age_seconds: 0,
-  add_record_metadata: false,
-  validate_records: true,
-  invalid_record_policy: 'fail',
-  hard_delete: false,
-  flattening_enabled: false,
-  flattening_max_depth: 1,
-};
+const baseConfig: TargetConfig = engineDefaults;
 
 async function runTarget(
   makeDialect: (logger: Logger) => Dialect,
   config: TargetConfig,
   input: string,
 ): Promise<RunResult> {
-  const stdout: string[] = [];
-  const logs: string[] = [];
-  const out = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) stdout.push(line);
-      done();
-    },
-  });
-  const logger = createLogger({
-    name: 'contract',
-    level: 'info',
-    destination: { write: (l) => logs.push(l) },
-  });
-  const target = new Target(config, makeDialect(logger), {
-    logger,
-    metrics: new Metrics(logger, 0),
-    output: new SingerWriter(out),
-    signal: new AbortController().signal,
-  });
-  let error: Error | undefined;
-  try {
-    await target.load(Readable.from([input]));
-  } catch (caught) {
-    error = caught as Error;
-  }
-  return { error, states: stdout.map((l) => JSON.parse(l) as unknown), logs };
+  const run = await runInProcess(config, makeDialect, input);
+  return { error: run.error, states: run.stdout.map((l) => JSON.parse(l) as unknown), logs: run.logs };
 }
 
 /**
