@@ -5,7 +5,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createLogger, SingerError } from '@wms-singer/singer';
 import type { TableSpec } from '../src/dialects/dialect.js';
-import { createOracleDialect, type OracleDialectOptions } from '../src/dialects/oracle/index.js';
+import {
+  connectOptions,
+  createOracleDialect,
+  type OracleDialectOptions,
+  poolAttributes,
+} from '../src/dialects/oracle/index.js';
 import { type DoubleOptions, OracleDouble } from './support/oracle-double/index.js';
 import { lines, runOnDouble } from './support/oracle-double/run.js';
 import { driverError } from './support/oracle-fake.js';
@@ -193,6 +198,39 @@ test('a connection lost with its locks held: the call timeout ends the wait, DDL
   await dialect.writeBatch(table, { columns: ['id', 'v'], rows: [[2, 2]] }, 'upsert');
   await dialect.addColumns(table, [{ name: 'w', type: { kind: 'integer' }, nullable: true }]);
   assert.equal(db.rowsOf('LOADER', 'LOCKED').length, 2);
+});
+
+test('the pool probes idle connections (expireTime) and every session gets the call timeout', async () => {
+  assert.equal(
+    poolAttributes(connectOptions({ user: 'u', password: 'p', connect_string: 'x' })).expireTime,
+    2,
+  );
+  assert.equal(
+    poolAttributes(connectOptions({ user: 'u', password: 'p', connect_string: 'x', expire_time_minutes: 0 }))
+      .expireTime,
+    0,
+  );
+  const db = new OracleDouble();
+  const sessions: Array<{ callTimeout: number }> = [];
+  const source = {
+    acquire: async () => {
+      const session = await db.acquire();
+      sessions.push(session);
+      return session;
+    },
+    close: async () => undefined,
+  };
+  const logger = createLogger({ name: 'test', level: 'silent' });
+  const dialect = createOracleDialect(
+    { user: 'u', password: 'p', connect_string: 'x', call_timeout_seconds: 30 },
+    logger,
+    {
+      sessionSource: async () => source,
+    },
+  );
+  await dialect.open();
+  assert.ok(sessions.length > 0);
+  assert.ok(sessions.every((s) => s.callTimeout === 30_000));
 });
 
 test('session exhaustion (ORA-12516, ORA-12520, ORA-00018, NJS-040) is transient: retried on a new session', async () => {
