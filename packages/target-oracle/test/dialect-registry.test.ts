@@ -2,7 +2,7 @@
 // settings schema; unknown settings are refused by name; no two settings share a name or title.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createLogger, validateConfig, withCommonSettings } from '@wms-singer/singer';
+import { createLogger, STREAM_MAP_SETTINGS, validateConfig, withCommonSettings } from '@wms-singer/singer';
 import { targetSettings } from '../src/definition.js';
 import type { DialectPlugin } from '../src/dialects/dialect.js';
 import { createDialect, DIALECTS, dialectChoiceSetting, dialectSettings } from '../src/dialects/index.js';
@@ -17,11 +17,12 @@ test('the dialect setting lists exactly the registered dialects, the first as de
   for (const dialect of DIALECTS) assert.match(setting.description, new RegExp(`${dialect.name}, `));
 });
 
-test('the settings schema is the engine settings plus every dialect settings, and nothing else', () => {
+test('the settings schema is the engine settings (and the kit stream maps) plus every dialect settings, and nothing else', () => {
   const schema = targetSettings();
   const expected = new Set([
     'dialect',
     ...Object.keys(engineSettings),
+    ...Object.keys(STREAM_MAP_SETTINGS),
     ...DIALECTS.flatMap((d) => Object.keys(d.settings)),
   ]);
   assert.deepEqual(new Set(Object.keys(schema.properties)), expected);
