@@ -74,3 +74,32 @@ export function stringifyExactly(value: unknown): string {
     return text === undefined ? v : (JSON as unknown as { rawJSON(t: string): unknown }).rawJSON(text);
   });
 }
+
+/**
+ * Carries the exact texts of `from` over to `to`, a copy of it (a stream map's output): for each
+ * property `to` holds with the very same value, so a mapped record keeps its 64-bit ids exact.
+ */
+export function carryExactNumbers(from: object, to: object): void {
+  const source = from as Holder;
+  const flag = source[HAS_EXACT_NUMBERS];
+  if (flag === undefined) return;
+  const target = to as Holder;
+  const texts = source[EXACT_NUMBERS] as Record<string, string> | undefined;
+  if (texts !== undefined) {
+    for (const [key, text] of Object.entries(texts)) {
+      if (!Object.hasOwn(target, key) || target[key] !== source[key]) continue;
+      let copied = target[EXACT_NUMBERS] as Record<string, string> | undefined;
+      if (copied === undefined) {
+        copied = Object.create(null) as Record<string, string>;
+        Object.defineProperty(target, EXACT_NUMBERS, { value: copied, enumerable: false });
+      }
+      copied[key] = text;
+      mark(target, typeof flag === 'string' && flag === key ? key : true);
+    }
+  }
+  for (const [key, value] of Object.entries(target)) {
+    if (value === null || typeof value !== 'object') continue;
+    const inner = (value as Holder)[HAS_EXACT_NUMBERS];
+    if (inner !== undefined) mark(target, typeof inner === 'string' ? `${key}.${inner}` : true);
+  }
+}

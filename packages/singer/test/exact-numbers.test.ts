@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  carryExactNumbers,
   EXACT_NUMBERS,
   exactText,
   HAS_EXACT_NUMBERS,
@@ -54,4 +55,17 @@ test('parseMessage keeps exact texts on the record', () => {
   if (message.type !== 'RECORD') return;
   assert.equal(exactText(message.record, 'id'), '18446744073709551615');
   assert.equal((message.record as Record<symbol, unknown>)[HAS_EXACT_NUMBERS], true);
+});
+
+test('a copy of a record (a stream map) keeps the exact texts of the values it kept as they were', () => {
+  const record = parseJson(
+    '{"id":9007199254740993,"n":18446744073709551615,"j":{"x":123456789012345678901}}',
+  ) as Record<string, unknown>;
+  const copy: Record<string, unknown> = { ...record, n: 1 };
+  assert.equal((copy as Record<symbol, unknown>)[HAS_EXACT_NUMBERS], undefined, 'a spread loses the marks');
+  carryExactNumbers(record, copy);
+  assert.equal(exactText(copy, 'id'), '9007199254740993');
+  assert.equal(exactText(copy, 'n'), undefined, 'a value the map replaced is not exact text any more');
+  assert.equal((copy as Record<symbol, unknown>)[HAS_EXACT_NUMBERS], true);
+  assert.equal(stringifyExactly(copy.j), '{"x":123456789012345678901}');
 });

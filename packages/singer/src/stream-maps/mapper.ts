@@ -1,4 +1,5 @@
 import { ConfigError, SingerError } from '../errors.js';
+import { carryExactNumbers } from '../exact-numbers.js';
 import type { JsonObject, JsonSchema } from '../messages.js';
 import type { SettingSchema } from '../settings.js';
 import { evaluate, FUNCTION_NAMES, METHOD_NAMES, truthy } from './evaluate.js';
@@ -316,6 +317,7 @@ function buildStream(
           result[property.name] = run(property.node, property.source!, property.name, scope);
         }
       }
+      carryExactNumbers(input, result);
       return result as JsonObject;
     },
   };
