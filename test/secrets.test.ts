@@ -8,6 +8,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { runSummaries } from '@wms-singer/singer';
 import { type Simulator, startSimulator } from '@wms-singer/wms-simulator';
 import { MeltanoSandbox } from './support/meltano.js';
 
@@ -140,11 +141,7 @@ describe('secrets under meltano --log-level=debug', () => {
     // The audit lines: in the run's own log, named by Meltano's run id.
     const runLog = logs.find((path) => path.includes(runId) && path.endsWith('.log'));
     assert.ok(runLog, `no log file for run ${runId} among ${logs.join(', ')}`);
-    const summaries = readFileSync(runLog, 'utf8')
-      .split('\n')
-      .map((line) => /(\{"level".*"msg":"run_summary"\})/.exec(line)?.[1])
-      .filter((json): json is string => json !== undefined)
-      .map((json) => JSON.parse(json) as Record<string, unknown>);
+    const summaries = runSummaries(readFileSync(runLog, 'utf8'));
     // Meltano may also run the tap with --discover first: that run logs its own summary.
     assert.deepEqual(
       summaries

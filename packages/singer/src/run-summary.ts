@@ -109,6 +109,19 @@ export class RunSummary {
   }
 }
 
+/**
+ * The run_summary records in a log text: our stderr, or Meltano's log where each of our lines
+ * sits after Meltano's own prefix (a line holds at most one).
+ */
+export function runSummaries(text: string): Array<Record<string, unknown>> {
+  const found: Array<Record<string, unknown>> = [];
+  for (const line of text.split('\n')) {
+    const json = /\{"level".*"msg":"run_summary"\}/.exec(line)?.[0];
+    if (json !== undefined) found.push(JSON.parse(json) as Record<string, unknown>);
+  }
+  return found;
+}
+
 function bookmarksOf(state: unknown): unknown {
   if (typeof state !== 'object' || state === null) return null;
   const bookmarks = (state as { bookmarks?: unknown }).bookmarks;

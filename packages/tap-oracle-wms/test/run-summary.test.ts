@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { runSummaries } from '@wms-singer/singer';
 import { type Simulator, startSimulator } from '@wms-singer/wms-simulator';
 import { basicConfig, lastState, recordsOf, runTap } from './support/tap-run.js';
 
 function summaryOf(stderr: string): Record<string, unknown> {
-  const lines = stderr
-    .split('\n')
-    .filter((line) => line.startsWith('{') && line.includes('"msg":"run_summary"'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const lines = runSummaries(stderr);
   assert.equal(lines.length, 1, stderr);
   return lines[0]!;
 }

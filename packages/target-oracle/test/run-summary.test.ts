@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { runSummaries } from '@wms-singer/singer';
 import { METRIC, runTarget, workspaces } from './support/target-run.js';
 
 const fresh = workspaces();
 
 function summaryOf(stderr: string): Record<string, unknown> {
-  const lines = stderr
-    .split('\n')
-    .filter((line) => line.startsWith('{') && line.includes('"msg":"run_summary"'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const lines = runSummaries(stderr);
   assert.equal(lines.length, 1, stderr);
   return lines[0]!;
 }
