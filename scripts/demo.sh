@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole product on this machine, from nothing: sets up (scripts/setup.sh), starts the WMS
 # simulator, runs the full sync and then an incremental sync through `meltano run` into
-# output/warehouse.db, stops the simulator and prints rows per table. Safe to run again: each
+# output/warehouse.db, each followed by the data quality checks (wms-quality), writes the quality
+# report, stops the simulator and prints rows per table. Safe to run again: each
 # run starts from an empty demo database and empty demo bookmarks.
 #   DEMO_ORDER_DTL_ROWS   order lines the simulator generates (default 2000; other entities follow)
 set -euo pipefail
@@ -33,7 +34,11 @@ report() { .venv/bin/python scripts/demo-report.py "$@"; }
 
 say "Starting the WMS simulator"
 sim_out=$(mktemp)
+# The simulated clock starts 65 minutes ago, so after the hour that passes below the newest
+# changes are minutes old, as after a real two-hourly load (the freshness check measures that).
+start_time=$(node -p 'new Date(Date.now() - 65 * 60000).toISOString()')
 node packages/wms-simulator/dist/src/cli.js --port 0 --seed 42 --rows "order_dtl=${DEMO_ORDER_DTL_ROWS:-2000}" \
+  --start-time "$start_time" \
   >"$sim_out" 2>"$LOGS/simulator.log" &
 sim_pid=$!
 stop_simulator() {
@@ -57,9 +62,11 @@ for state_id in dev:tap-oracle-wms--full-to-target-oracle dev:tap-oracle-wms-to-
   meltano_logged "$LOGS/state-clear.log" state clear --force "$state_id"
 done
 
-say "Full sync: meltano run full-sync (tap-oracle-wms--full target-oracle)"
+say "Full sync: meltano run full-sync (tap-oracle-wms--full target-oracle, then wms-quality:check)"
 meltano_logged "$LOGS/full-sync.log" run full-sync
 report fetched "$LOGS/full-sync.log"
+echo "  data quality:"
+report quality "$LOGS/full-sync.log"
 
 # The incremental job keeps its own bookmarks; starting them from the full sync's spares the
 # first incremental run a complete re-read.
@@ -82,9 +89,12 @@ node -e '
     .catch((error) => { console.error(`demo: ${error.message}`); process.exit(1); });
 ' "$base_url"
 
-say "Incremental sync: meltano run tap-oracle-wms target-oracle"
-meltano_logged "$LOGS/incremental-sync.log" run tap-oracle-wms target-oracle
+say "Incremental sync: meltano run tap-oracle-wms target-oracle wms-quality:check"
+meltano_logged "$LOGS/incremental-sync.log" run tap-oracle-wms target-oracle wms-quality:check
 report fetched "$LOGS/incremental-sync.log"
+echo "  data quality (completeness warns: rows deleted in the WMS stay until the next full sync):"
+report quality "$LOGS/incremental-sync.log"
+meltano_logged "$LOGS/quality-report.log" run wms-quality:report
 
 stop_simulator
 
@@ -93,6 +103,7 @@ report tables "$DB"
 cat <<EOT
 
 Database: $DB
+Data quality: output/quality-report.html (wms-quality report), results in the table wms_quality_results
 Bookmarks: .venv/bin/meltano state get dev:tap-oracle-wms-to-target-oracle
 Logs: $LOGS/
 Deleted rows stay in the tables until the next full sync (meltano run full-sync) reconciles them.

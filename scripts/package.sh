@@ -16,6 +16,7 @@ ROOT=$PWD
 PLUGINS=(
   tap-oracle-wms
   target-oracle
+  wms-quality
 )
 
 # shellcheck source=scripts/versions.sh

@@ -86,7 +86,8 @@ bash scripts/package.sh >/dev/null
 export MELTANO_SEND_ANONYMOUS_USAGE_STATS=false
 plugins_stamp=.meltano/.wms-singer-setup
 plugins_key="$(cat "$venv_stamp") $(digest meltano.yml dist/wheels/*.whl)"
-launchers=(.meltano/extractors/tap-oracle-wms/venv/bin/tap-oracle-wms .meltano/loaders/target-oracle/venv/bin/target-oracle)
+launchers=(.meltano/extractors/tap-oracle-wms/venv/bin/tap-oracle-wms .meltano/loaders/target-oracle/venv/bin/target-oracle
+  .meltano/utilities/wms-quality/venv/bin/wms-quality)
 if ! stamp_matches "$plugins_stamp" "$plugins_key" || ! ls "${launchers[@]}" >/dev/null 2>&1; then
   say "meltano install"
   .venv/bin/meltano --log-level=warning install --clean

@@ -153,8 +153,8 @@ describe('meltano.yml', () => {
     assert.equal(full.inherit_from, 'tap-oracle-wms');
     assert.deepEqual(full.metadata, { '*': { 'replication-method': 'FULL_TABLE' } });
     assert.deepEqual(project.jobs, [
-      { name: 'full-sync', tasks: ['tap-oracle-wms--full target-oracle'] },
-      { name: 'incremental-sync', tasks: ['tap-oracle-wms target-oracle'] },
+      { name: 'full-sync', tasks: ['tap-oracle-wms--full target-oracle', 'wms-quality:check'] },
+      { name: 'incremental-sync', tasks: ['tap-oracle-wms target-oracle', 'wms-quality:check'] },
     ]);
   });
 });

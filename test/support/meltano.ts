@@ -42,7 +42,7 @@ export function run(
 
 /**
  * Real Meltano on this project, with its own system directory: a temporary `.meltano` whose
- * extractors/ and loaders/ link to the plugins `meltano install` put under the project, so
+ * extractors/, loaders/ and utilities/ link to the plugins `meltano install` put under the project, so
  * the state database, run files and catalog cache are this sandbox's alone.
  */
 export class MeltanoSandbox {
@@ -56,14 +56,14 @@ export class MeltanoSandbox {
       throw new Error(`${meltanoBin} is missing: run scripts/setup.sh (it installs Meltano and the plugins)`);
     }
     mkdirSync(this.systemDirectory);
-    for (const kind of ['extractors', 'loaders']) {
+    for (const kind of ['extractors', 'loaders', 'utilities']) {
       const installed = resolve(projectRoot, '.meltano', kind);
       if (!existsSync(installed)) throw new Error(`${installed} is missing: run scripts/setup.sh`);
       symlinkSync(installed, join(this.systemDirectory, kind));
     }
     // Settings a developer exported for staging or prod must not leak into the dev runs here.
     const inherited = Object.entries(process.env).filter(
-      ([name]) => !/^(MELTANO_|TAP_ORACLE_WMS_|TARGET_ORACLE_)/.test(name),
+      ([name]) => !/^(MELTANO_|TAP_ORACLE_WMS_|TARGET_ORACLE_|WMS_QUALITY_)/.test(name),
     );
     this.env = {
       ...Object.fromEntries(inherited),

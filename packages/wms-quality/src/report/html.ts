@@ -19,7 +19,8 @@ table{border-collapse:collapse;width:100%;max-width:1100px}
 th,td{text-align:left;padding:6px 10px;border-bottom:1px solid #d1d9e0;vertical-align:top}
 th{background:#f6f8fa;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-weight:600;font-size:12px}
-.keys{font-family:ui-monospace,monospace;font-size:12px;color:#59636e;word-break:break-all}
+.keys{font-family:ui-monospace,monospace;font-size:12px;color:#59636e;overflow-wrap:anywhere}
+.desc{font-size:12px;color:#59636e}
 .charts{display:flex;flex-wrap:wrap;gap:16px}
 figure{margin:0;border:1px solid #d1d9e0;border-radius:6px;padding:8px}
 figcaption{font-weight:600;margin-bottom:4px}
@@ -57,7 +58,7 @@ export function renderReport(input: ReportInput): string {
   ];
   const runs = runOrder.slice(-input.runs);
   const runIds = runs.map(([id]) => id);
-  const runLabels = runs.map(([, at]) => at.slice(0, 16).replace('T', ' '));
+  const runLabels = runs.map(([, at]) => at.slice(5, 19).replace('T', ' '));
   const byRun = new Map<string, Map<string, CheckResult>>();
   for (const r of input.results) {
     if (!byRun.has(r.run_id)) byRun.set(r.run_id, new Map());
@@ -73,6 +74,9 @@ export function renderReport(input: ReportInput): string {
     )
     .filter((r): r is CheckResult => r !== undefined);
   const description = new Map(CHECKS.map((c) => [c.name, c.description]));
+  const unit = new Map(CHECKS.map((c) => [c.name, c.unit]));
+  const threshold = (r: CheckResult): string =>
+    unit.get(r.check_name) === 'share' ? `${(r.threshold * 100).toFixed(2)}%` : String(r.threshold);
 
   const rows = latest
     .map((r) => {
@@ -83,9 +87,9 @@ export function renderReport(input: ReportInput): string {
           ? `<div class="keys">${e(String(r.detail.reason ?? r.detail.error))}</div>`
           : '';
       return (
-        `<tr><td><b>${e(r.check_name)}</b><div class="keys">${e(description.get(r.check_name) ?? '')}</div></td>` +
+        `<tr><td><b>${e(r.check_name)}</b><div class="desc">${e(description.get(r.check_name) ?? '')}</div></td>` +
         `<td>${badge(r.status)}</td><td class="n">${r.checked_rows}</td><td class="n">${r.failing_rows}</td>` +
-        `<td class="n">${share(r)}</td><td class="n">${r.threshold}</td><td>${e(r.severity)}</td>` +
+        `<td class="n">${share(r)}</td><td class="n">${threshold(r)}</td><td>${e(r.severity)}</td>` +
         `<td>${keys}${note}</td><td>${e(r.started_at)}</td></tr>`
       );
     })

@@ -1,0 +1,1 @@
+../wms_singer_wheel.py
