@@ -293,7 +293,9 @@ describe('deploy/entrypoint.sh outside a container', () => {
     for (const result of results) assert.equal(result.status, 0, result.stderr.slice(-3000));
     for (const [group, entities] of Object.entries(groups)) {
       const tables = readTables(join(scratch, `${group}.db`));
-      assert.deepEqual([...tables.keys()].sort(), [...entities].sort(), `${group}: only its entities`);
+      // beside the results of the quality checks the job runs after the load (wms-quality)
+      const loaded = [...tables.keys()].filter((name) => name !== 'wms_quality_results');
+      assert.deepEqual(loaded.sort(), [...entities].sort(), `${group}: only its entities`);
       for (const entity of entities) assert.ok(tables.get(entity), entity);
       for (const entity of entities)
         assertTableEquals(entity, tables.get(entity), simulator.snapshot(entity));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { errorMessage, type Logger } from '@wms-singer/singer';
 import type { QueryRunner } from 'target-oracle';
-import { CHECKS, type Check, type CheckOutcome } from './checks/index.js';
+import { CHECKS, type Check, type CheckContext, type CheckOutcome } from './checks/index.js';
 import { type CheckResult, ResultsTable, type Status } from './results.js';
 import type { CheckSettings, QualityConfig } from './settings.js';
 import { qualitySqlFor } from './sql/index.js';
@@ -18,6 +18,30 @@ export interface RunSummary {
 /** A check's settings: its defaults, then what the config says. */
 export function settingsOf(check: Check, config: QualityConfig): CheckSettings {
   return { enabled: true, ...check.defaults, ...(config.checks[check.name] ?? {}) } as CheckSettings;
+}
+
+/**
+ * Why a check does not run in this load, or its settings narrowed to the tables it loaded. A run
+ * that loads an entity group (the tap's `entities`, e.g. TAP_ORACLE_WMS_ENTITIES) checks only the
+ * rules whose tables it loads: another group may be loading the rest at the same time.
+ */
+export function scopeToEntities(
+  check: Check,
+  settings: CheckSettings,
+  entities: readonly string[] | undefined,
+): { settings: CheckSettings } | { skipped: string } {
+  if (entities === undefined) return { settings };
+  const loaded = new Set(entities);
+  if (settings.tables !== undefined) {
+    const tables = settings.tables.filter((t) => loaded.has(t));
+    if (tables.length === 0)
+      return { skipped: `none of ${settings.tables.join(', ')} is among the entities this run loads` };
+    return { settings: { ...settings, tables } };
+  }
+  const missing = (check.streams ?? []).filter((t) => !loaded.has(t));
+  if (missing.length > 0)
+    return { skipped: `${missing.join(', ')} is not among the entities this run loads` };
+  return { settings };
 }
 
 /** pass, or the severity when the failing rows are above the threshold. */
@@ -54,6 +78,23 @@ function percent(share: number): string {
   return `${(share * 100).toFixed(share !== 0 && share < 0.001 ? 4 : 2)}%`;
 }
 
+/** Runs one check: its outcome and status, or `error` with the reason when it could not run. */
+async function runOne(
+  check: Check,
+  context: CheckContext,
+): Promise<{ outcome: CheckOutcome; status: Status }> {
+  try {
+    const outcome = await check.run(context);
+    return { outcome, status: statusOf(check, context.settings, outcome) };
+  } catch (error) {
+    context.logger.debug({ check: check.name, err: error }, 'check failed to run');
+    return {
+      outcome: { checkedRows: 0, failingRows: 0, failingKeys: [], detail: { error: errorMessage(error) } },
+      status: 'error',
+    };
+  }
+}
+
 export interface RunDependencies {
   runner: QueryRunner;
   logger: Logger;
@@ -77,29 +118,27 @@ export async function runChecks(config: QualityConfig, deps: RunDependencies): P
   const runStartedAt = now();
   const summary: RunSummary = { runId, results: [], failed: false };
   for (const check of CHECKS) {
-    const settings = settingsOf(check, config);
-    if (!settings.enabled) continue;
+    const configured = settingsOf(check, config);
+    if (!configured.enabled) continue;
+    const scope = scopeToEntities(check, configured, config.wms?.entities);
+    const settings = 'settings' in scope ? scope.settings : configured;
     const started = now();
-    let outcome: CheckOutcome;
-    let status: Status;
-    try {
-      const previousDetail = history.find((r) => r.check_name === check.name && r.status !== 'error')?.detail;
-      outcome = await check.run({
-        runner,
-        sql,
-        tables,
-        settings,
-        runStartedAt,
-        logger,
-        wms: deps.wms,
-        previousDetail,
-      });
-      status = statusOf(check, settings, outcome);
-    } catch (error) {
-      logger.debug({ check: check.name, err: error }, 'check failed to run');
-      outcome = { checkedRows: 0, failingRows: 0, failingKeys: [], detail: { error: errorMessage(error) } };
-      status = 'error';
-    }
+    const { outcome, status } =
+      'skipped' in scope
+        ? {
+            outcome: { checkedRows: 0, failingRows: 0, failingKeys: [], skipped: scope.skipped },
+            status: 'skipped' as Status,
+          }
+        : await runOne(check, {
+            runner,
+            sql,
+            tables,
+            settings,
+            runStartedAt,
+            logger,
+            wms: deps.wms,
+            previousDetail: history.find((r) => r.check_name === check.name && r.status !== 'error')?.detail,
+          });
     const result: CheckResult = {
       run_id: runId,
       check_name: check.name,

@@ -72,6 +72,25 @@ describe('checks on clean simulator data', () => {
     assert.match(run.lines.completeness!, /skipped: .*no WMS configured/);
   });
 
+  test('a run loading an entity group checks only the rules whose tables it loads', async () => {
+    const run = await quality(dir, {
+      dialect: 'sqlite',
+      sqlite_path: db,
+      wms: { ...tapConfig(sim), entities: ['order_hdr', 'order_dtl'] },
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.lines.order_dtl_has_order_hdr!, / pass: 0 of [1-9]/);
+    for (const name of ['allocation_has_order_dtl', 'allocated_within_ordered']) {
+      assert.match(run.lines[name]!, /skipped: .*allocation is not among the entities this run loads/);
+    }
+    assert.match(run.lines.freshness!, /freshness pass: 0 of 2 failing/);
+    const counts = (await truth(sim)).counts;
+    assert.match(
+      run.lines.completeness!,
+      new RegExp(`pass: 0 of ${counts.order_hdr! + counts.order_dtl!} failing`),
+    );
+  });
+
   test('freshness: a window shorter than the newest mod_ts lag breaks it for every table', async () => {
     const run = await quality(dir, {
       dialect: 'sqlite',

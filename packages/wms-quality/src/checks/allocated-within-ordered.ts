@@ -10,6 +10,7 @@ export const allocatedWithinOrdered: Check = {
   description: "per order detail, its allocations' quantity summed is not above the quantity ordered",
   unit: 'share',
   defaults: { severity: 'fail', threshold: 0.001 },
+  streams: ['order_dtl', 'allocation'],
   async run({ runner, sql, tables }): Promise<CheckOutcome> {
     const d = await tables.get('order_dtl');
     const x = await tables.get('allocation');

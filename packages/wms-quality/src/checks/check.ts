@@ -41,6 +41,8 @@ export interface Check {
   /** `share`: threshold is a share of the checked rows; `count`: a number of failing rows. */
   readonly unit: 'share' | 'count';
   readonly defaults: { severity: Severity; threshold: number; window_hours?: number; tables?: string[] };
+  /** The streams (tables before table_prefix) the rule reads; checks with a `tables` setting read those. */
+  readonly streams?: readonly string[];
   run(context: CheckContext): Promise<CheckOutcome>;
 }
 

@@ -11,6 +11,7 @@ export function referenceCheck(name: string, child: string, property: string, pa
     description: `every ${child}.${property} names a ${parent} row`,
     unit: 'share',
     defaults: { severity: 'fail', threshold: 0.001 },
+    streams: [child, parent],
     async run({ runner, sql, tables }: CheckContext): Promise<CheckOutcome> {
       const c = await tables.get(child);
       const p = await tables.get(parent);
