@@ -55,7 +55,7 @@ export function loadConfig(files: string[], env: NodeJS.ProcessEnv, secrets: Sec
   const merged: JsonObject = { ...fromEnv, ...fromFiles };
   if (fromEnv.wms && fromFiles.wms)
     merged.wms = { ...(fromEnv.wms as JsonObject), ...(fromFiles.wms as JsonObject) };
-  for (const value of secretValues(merged)) secrets.add(value);
+  for (const value of secretValues(schema, merged)) secrets.add(value);
   const config = validateConfig<QualityConfig>(schema, merged);
   if (config.wms !== undefined && !config.wms.base_url) delete config.wms;
   return config;

@@ -1,6 +1,6 @@
-import type { SettingSchema, SettingsSchema } from '@wms-singer/singer';
+import { type SettingSchema, type SettingsSchema, secretSettingNames } from '@wms-singer/singer';
 import { TAP_SETTINGS, type TapConfig } from 'tap-oracle-wms';
-import { targetSettings } from 'target-oracle';
+import { engineSettings, targetSettings } from 'target-oracle';
 
 export type Severity = 'warn' | 'fail';
 
@@ -31,24 +31,27 @@ export interface QualityConfig {
   [oracleSetting: string]: unknown;
 }
 
-/** The target's settings that say where the loaded tables are. */
-const TARGET_SETTING_NAMES = ['dialect', 'sqlite_path', 'default_target_schema', 'table_prefix'];
-/** The Oracle dialect's connection settings (pool size, staging and retries are the target's own). */
-const ORACLE_CONNECTION = [
-  'user',
-  'password',
-  'connect_string',
-  'host',
-  'port',
-  'service_name',
-  'wallet_location',
-  'wallet_password',
-  'config_dir',
-];
+/** The engine's settings that say where the loaded tables are (the rest are about loading). */
+const ENGINE_SETTINGS_KEPT = ['default_target_schema', 'table_prefix'];
+/** Dialect settings about loading only, not about reaching the database. */
+const LOAD_ONLY = new Set([
+  'pool_size',
+  'staging_method',
+  'max_attempts',
+  'stream_maps',
+  'stream_map_config',
+]);
 
-function pick(from: Record<string, SettingSchema>, names: string[]): Record<string, SettingSchema> {
+/**
+ * The target's settings wms-quality takes: `dialect`, every dialect's connection settings (SQLite's
+ * path; Oracle's user, password, connect string, wallet, TLS ...), the target schema and prefix.
+ */
+function databaseSettings(): Record<string, SettingSchema> {
+  const target = targetSettings().properties;
   return Object.fromEntries(
-    names.filter((name) => from[name] !== undefined).map((name) => [name, from[name]!]),
+    Object.entries(target).filter(
+      ([name]) => ENGINE_SETTINGS_KEPT.includes(name) || (!(name in engineSettings) && !LOAD_ONLY.has(name)),
+    ),
   );
 }
 
@@ -79,13 +82,11 @@ const checkSettingsSchema: SettingSchema = {
 
 /** The settings schema of `wms-quality` (validated by the Singer kit's ajv pass). */
 export function qualitySettings(checkNames: string[]): SettingsSchema {
-  const target = targetSettings().properties;
   return {
     type: 'object',
     additionalProperties: false,
     properties: {
-      ...pick(target, TARGET_SETTING_NAMES),
-      ...pick(target, ORACLE_CONNECTION),
+      ...databaseSettings(),
       wms: {
         type: 'object',
         title: 'WMS settings',
@@ -121,8 +122,11 @@ export function qualitySettings(checkNames: string[]): SettingsSchema {
   };
 }
 
-/** Settings whose values never reach a log line (top level and inside `wms`). */
-export function secretValues(config: Record<string, unknown>): unknown[] {
+/** Values of secret settings (top level and inside `wms`): they never reach a log line. */
+export function secretValues(schema: SettingsSchema, config: Record<string, unknown>): unknown[] {
   const wms = (config.wms ?? {}) as Record<string, unknown>;
-  return [config.password, config.wallet_password, wms.password, wms.oauth_client_secret];
+  return [
+    ...secretSettingNames(schema).map((name) => config[name]),
+    ...secretSettingNames(TAP_SETTINGS).map((name) => wms[name]),
+  ];
 }
