@@ -43,7 +43,7 @@ const outDir = join(repoRoot, 'bench', 'out');
 const targetBin = join(repoRoot, 'packages', 'target-oracle', 'bin', 'target-oracle.js');
 const tapBin = join(repoRoot, 'packages', 'tap-oracle-wms', 'bin', 'tap-oracle-wms.js');
 const simulatorBin = join(repoRoot, 'packages', 'wms-simulator', 'bin', 'wms-simulator.js');
-/** The Node flags Meltano's launcher (plugins/node_launch.py) runs the target with. */
+/** The Node flags the plugin wheel's launcher (plugins/wms_singer_launch.py) runs the target with. */
 const nodeFlags: string[] =
   JSON.parse(readFileSync(join(repoRoot, 'packages', 'target-oracle', 'package.json'), 'utf8')).wmsSinger
     ?.nodeFlags ?? [];
