@@ -18,6 +18,8 @@ const CORE = [
   'task',
   'ib_shipment',
   'ib_shipment_dtl',
+  'purchase_order_hdr',
+  'purchase_order_dtl',
 ];
 
 describe('entity list, describe and routing', () => {

@@ -139,6 +139,8 @@ describe('generated data', () => {
       task: 50,
       ib_shipment: 5,
       ib_shipment_dtl: 25,
+      purchase_order_hdr: 5,
+      purchase_order_dtl: 25,
     });
     assert.equal(deriveRowCounts({}).order_dtl, 2000);
     assert.equal(deriveRowCounts({ order_dtl: 10, order_hdr: 7 }).order_hdr, 7);

@@ -11,9 +11,10 @@ describe('every served entity', () => {
   });
   after(() => sim.stop());
 
-  it('serves at least 12 entities, each by list, describe, paged and sequenced walks and retrieve', async () => {
+  it('serves at least 12 entities (15), each by list, describe, paged and sequenced walks and retrieve', async () => {
     const names = Object.keys((await api(sim, '/entity/')).json);
     assert.ok(names.length >= 12, names.join(','));
+    assert.equal(names.length, 15);
     for (const name of names) {
       const { fields, parameters } = (await api(sim, `/entity/${name}/describe/`)).json;
       assert.ok(parameters.includes('id'), name);
@@ -62,6 +63,14 @@ describe('every served entity', () => {
     const waves = new Map((sim.snapshot('wave') as Json[]).map((w) => [w.id, w.facility_id.id]));
     for (const row of sim.snapshot('task') as Json[]) {
       assert.equal(row.facility_id.id, waves.get(row.wave_id.id), 'a task works in its wave facility');
+    }
+    const orders = sim.snapshot('purchase_order_hdr') as Json[];
+    const poLines = new Set<string>();
+    for (const line of sim.snapshot('purchase_order_dtl') as Json[]) {
+      const key = `${line.po_id.id}/${line.seq_nbr}`;
+      assert.ok(!poLines.has(key), `purchase order lines are numbered within their order: ${key}`);
+      poLines.add(key);
+      assert.equal(line.po_id.key, orders[line.po_id.id - 1]?.po_nbr);
     }
     const filtered = await walk(
       `${sim.apiUrl}/entity/ib_shipment_dtl/?shipment_id__shipment_nbr=${shipments[0].shipment_nbr}`,

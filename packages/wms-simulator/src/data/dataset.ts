@@ -48,8 +48,19 @@ export function deriveRowCounts(rows: Partial<Record<string, number>>): Record<s
     task: rows.task ?? clamp(Math.ceil(dtl / 20), 5, 50_000),
     ib_shipment: rows.ib_shipment ?? clamp(Math.ceil(dtl / 200), 2, 5000),
     ib_shipment_dtl: rows.ib_shipment_dtl ?? clamp(Math.ceil(dtl / 40), 5, 25_000),
+    purchase_order_hdr: rows.purchase_order_hdr ?? clamp(Math.ceil(dtl / 200), 2, 5000),
+    purchase_order_dtl: rows.purchase_order_dtl ?? clamp(Math.ceil(dtl / 40), 5, 25_000),
   };
-  for (const name of ['company', 'facility', 'item', 'location', 'container', 'wave', 'ib_shipment']) {
+  for (const name of [
+    'company',
+    'facility',
+    'item',
+    'location',
+    'container',
+    'wave',
+    'ib_shipment',
+    'purchase_order_hdr',
+  ]) {
     if ((counts[name] as number) < 1) throw new Error(`rows: ${name} needs at least 1 row`);
   }
   if ((counts.order_dtl as number) > 0 && (counts.order_hdr as number) < 1) {

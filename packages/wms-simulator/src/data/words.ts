@@ -79,6 +79,7 @@ export const UNSERVED_KEYS: Record<string, readonly string[]> = {
   location_type: ['ACTIVE', 'RESERVE', 'DOCK', 'STAGING'],
   wave_template: ['ECOM-AM', 'RETAIL', 'REPLEN'],
   task_type: ['PICK', 'PUTAWAY', 'REPLEN', 'CYCLE-COUNT'],
+  vendor: ['ACME-SUPPLY', 'NORTHWIND', 'CONTOSO', 'FABRIKAM', 'TAILSPIN'],
 };
 
 export function padded(prefix: string, n: number, width: number): string {

@@ -3,6 +3,7 @@ import type { Dataset } from '../dataset.js';
 import { type FieldSpec, f } from '../fields.js';
 import { below, mix, pick, unit } from '../hash.js';
 import type { RowContext } from '../row.js';
+import { US_PER_DAY, US_PER_MINUTE } from '../time.js';
 import { USERS, WORDS } from '../words.js';
 
 export interface EntityDef {
@@ -76,4 +77,34 @@ export function custom(prefix: string, kinds: ReadonlyArray<'field' | 'date' | '
 /** A stable facility for rows whose facility is drawn, not inherited. */
 export function drawnFacility(ds: Dataset, entityHash: number, id: number): number {
   return 1 + below(mix(entityHash, id), 11, ds.initialSize('facility'));
+}
+
+/** A reference to a generated row of `entity`, drawn by the row hash. */
+export function drawn(r: RowContext, entity: string, salt: number): number {
+  return 1 + below(r.h, salt, r.ds.initialSize(entity));
+}
+
+export function companyOf(r: RowContext): number {
+  return 1 + below(r.h, 12, r.ds.initialSize('company'));
+}
+
+/** facility_id (the row's facility) and company_id (drawn): the owners of an operations row. */
+export function owners() {
+  return [
+    f.rel('facility_id', 'facility', (r) => r.facility, { required: 'Y', filterable: true }),
+    f.rel('company_id', 'company', companyOf, { required: 'Y', filterable: true }),
+  ];
+}
+
+/** The calendar day of an instant at the row's offset. */
+export function localDay(r: RowContext, micros: number): number {
+  return Math.floor((micros + r.offset * US_PER_MINUTE) / US_PER_DAY);
+}
+
+/** Generated rows are spread evenly over the generated parents; later ones draw a parent. */
+export function spreadParent(ds: Dataset, child: string, parent: string, id: number, h: number): number {
+  const children = ds.initialSize(child);
+  const parents = ds.initialSize(parent);
+  if (id <= children) return Math.floor(((id - 1) * parents) / children) + 1;
+  return 1 + below(h, 13, parents);
 }

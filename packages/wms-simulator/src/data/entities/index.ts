@@ -1,6 +1,7 @@
 import type { EntityDef } from './entity.js';
+import { ibShipment, ibShipmentDtl, purchaseOrderDtl, purchaseOrderHdr } from './inbound.js';
 import { company, facility, item, location } from './master.js';
-import { container, ibShipment, ibShipmentDtl, inventory, task, wave } from './operations.js';
+import { container, inventory, task, wave } from './operations.js';
 import { allocation, orderDtl, orderHdr } from './orders.js';
 
 export type { EntityDef } from './entity.js';
@@ -20,4 +21,6 @@ export const ENTITY_DEFS: readonly EntityDef[] = [
   task,
   ibShipment,
   ibShipmentDtl,
+  purchaseOrderHdr,
+  purchaseOrderDtl,
 ];

@@ -1,44 +1,14 @@
 /**
- * Warehouse operations beyond orders: container (LPNs), inventory, wave, task, ib_shipment and
- * ib_shipment_dtl. Small by default; references point at rows of the served tables (drawn within their
- * generated size, so they stay valid while those tables are not purged: container, wave and ib_shipment
- * never are; item, location, inventory and task may be, leaving references dangling as on a real purge).
+ * Warehouse operations beyond orders: container (LPNs), inventory, wave and task. Small by default;
+ * references point at rows of the served tables (drawn within their generated size, so they stay valid
+ * while those tables are not purged: container and wave never are; item, location, inventory and task may
+ * be, leaving references dangling as on a real purge).
  */
 import type { Dataset } from '../dataset.js';
 import { f } from '../fields.js';
 import { below, pick, unit } from '../hash.js';
-import type { RowContext } from '../row.js';
-import { US_PER_DAY, US_PER_MINUTE } from '../time.js';
 import { padded, USERS } from '../words.js';
-import { drawnFacility, type EntityDef, head, tail } from './entity.js';
-
-function drawn(r: RowContext, entity: string, salt: number): number {
-  return 1 + below(r.h, salt, r.ds.initialSize(entity));
-}
-
-function companyOf(r: RowContext): number {
-  return 1 + below(r.h, 12, r.ds.initialSize('company'));
-}
-
-/** facility_id (the row's facility) and company_id (drawn): the owners of an operations row. */
-function owners() {
-  return [
-    f.rel('facility_id', 'facility', (r) => r.facility, { required: 'Y', filterable: true }),
-    f.rel('company_id', 'company', companyOf, { required: 'Y', filterable: true }),
-  ];
-}
-
-function localDay(r: RowContext, micros: number): number {
-  return Math.floor((micros + r.offset * US_PER_MINUTE) / US_PER_DAY);
-}
-
-/** Generated rows are spread evenly over the generated parents; later ones draw a parent. */
-function spreadParent(ds: Dataset, child: string, parent: string, id: number, h: number): number {
-  const children = ds.initialSize(child);
-  const parents = ds.initialSize(parent);
-  if (id <= children) return Math.floor(((id - 1) * parents) / children) + 1;
-  return 1 + below(h, 13, parents);
-}
+import { drawn, drawnFacility, type EntityDef, head, localDay, owners, tail } from './entity.js';
 
 /** The facility of a location (as master.ts draws it). */
 function locationFacility(ds: Dataset, location: number): number {
@@ -48,7 +18,6 @@ function locationFacility(ds: Dataset, location: number): number {
 const LPN_STATUSES = [0, 10, 30, 50, 90, 95] as const;
 const TASK_STATUSES = [0, 10, 20, 90, 99] as const;
 const WAVE_STATUSES = [0, 10, 20, 40, 90] as const;
-const SHIPMENT_STATUSES = [0, 10, 20, 30, 90] as const;
 const BATCHES = ['B2025A', 'B2025B', 'LOT-7', 'LOT-9', null] as const;
 
 export const container: EntityDef = {
@@ -155,68 +124,6 @@ export const task: EntityDef = {
     f.str('assigned_user', (r) => (unit(r.hv, 64) < 0.4 ? null : pick(r.hv, 65, USERS)), { maxLength: 30 }),
     f.rel('curr_location_id', 'location', (r) => drawn(r, 'location', 66)),
     f.rel('dest_location_id', 'location', (r) => (unit(r.h, 67) < 0.2 ? null : drawn(r, 'location', 68))),
-    ...tail({ modTs: true }),
-  ],
-};
-
-export const ibShipment: EntityDef = {
-  name: 'ib_shipment',
-  hasModTs: true,
-  deletable: false,
-  keyOf: (_ds, id) => padded('ASN', id, 8),
-  facilityOf: (r) => drawnFacility(r.ds, r.table.hash, r.id),
-  fields: [
-    ...head('ib_shipment'),
-    ...owners(),
-    f.str('shipment_nbr', (r) => padded('ASN', r.id, 8), { required: 'Y', filterable: true, maxLength: 50 }),
-    f.int('status_id', (r) => pick(r.version === 0 ? r.h : r.hv, 70, SHIPMENT_STATUSES), {
-      required: 'Y',
-      filterable: true,
-    }),
-    f.rel('vendor_id', 'vendor', (r) => 1 + below(r.h, 71, 40), { filterable: true }),
-    f.str('trailer_nbr', (r) => (unit(r.h, 72) < 0.3 ? null : padded('TRL', below(r.h, 73, 1e5), 6))),
-    f.str('ref_nbr', (r) => padded('REF', below(r.h, 74, 1e7), 8), { maxLength: 50 }),
-    f.date('shipped_date', (r) => localDay(r, r.table.createTs[r.idx] as number) - below(r.h, 75, 5)),
-    f.ts('verified_ts', (r) => (r.version === 0 ? null : (r.table.modTs[r.idx] as number))),
-    ...tail({ modTs: true }),
-  ],
-};
-
-/** A line's number within its shipment: generated lines count from 1; later ones from 101. */
-function lineOfShipment(ds: Dataset, id: number): number {
-  const children = ds.initialSize('ib_shipment_dtl');
-  const parents = ds.initialSize('ib_shipment');
-  if (id > children) return 100 + id - children;
-  const shipment = Math.floor(((id - 1) * parents) / children);
-  return id - Math.ceil((shipment * children) / parents);
-}
-
-function shipmentOf(r: RowContext): number {
-  return spreadParent(r.ds, 'ib_shipment_dtl', 'ib_shipment', r.id, r.h);
-}
-
-export const ibShipmentDtl: EntityDef = {
-  name: 'ib_shipment_dtl',
-  hasModTs: true,
-  deletable: true,
-  keyOf: (_ds, id) => String(id),
-  facilityOf: (r) => drawnFacility(r.ds, r.ds.table('ib_shipment').hash, shipmentOf(r)),
-  fields: [
-    ...head('ib_shipment_dtl'),
-    f.rel('shipment_id', 'ib_shipment', shipmentOf, { required: 'Y', filterable: true }),
-    f.int('seq_nbr', (r) => lineOfShipment(r.ds, r.id), { required: 'Y' }),
-    f.rel('item_id', 'item', (r) => drawn(r, 'item', 81), { required: 'Y', filterable: true }),
-    f.dec('shipped_qty', 1, (r) => (1 + below(r.h, 82, 500)) * 10),
-    f.dec('received_qty', 1, (r) => (r.version === 0 ? 0 : below(r.hv, 83, 500) * 10)),
-    f.str('po_nbr', (r) => (unit(r.h, 84) < 0.3 ? null : padded('PO', below(r.h, 85, 1e7), 8)), {
-      filterable: true,
-    }),
-    f.str('lpn_nbr', (r) => (unit(r.h, 86) < 0.5 ? null : padded('LPN', drawn(r, 'container', 87), 9))),
-    f.date('expiry_date', (r) => (unit(r.h, 88) < 0.7 ? null : 20_300 + below(r.h, 89, 700))),
-    f.int('status_id', (r) => (r.version === 0 ? 0 : pick(r.hv, 90, [10, 20, 90])), {
-      required: 'Y',
-      filterable: true,
-    }),
     ...tail({ modTs: true }),
   ],
 };

@@ -3,9 +3,8 @@ import type { Dataset } from '../dataset.js';
 import { f } from '../fields.js';
 import { below, mix, pick, unit } from '../hash.js';
 import type { RowContext } from '../row.js';
-import { US_PER_DAY, US_PER_MINUTE } from '../time.js';
 import { CITIES, FIRST, LAST, LOCK_CODES, padded, STREETS } from '../words.js';
-import { custom, drawnFacility, type EntityDef, head, tail } from './entity.js';
+import { custom, drawnFacility, type EntityDef, head, localDay, tail } from './entity.js';
 import { locationString } from './master.js';
 
 const ORDER_STATUSES = [0, 10, 20, 30, 40, 50, 90, 99] as const;
@@ -36,10 +35,6 @@ export function lineItem(ds: Dataset, dtlId: number): number {
 function lineOrder(ds: Dataset, dtlId: number): number {
   const dtl = ds.table('order_dtl');
   return dtlId >= 1 && dtlId <= dtl.size ? (dtl.ref[dtlId - 1] as number) : 0;
-}
-
-function localDay(r: RowContext, micros: number): number {
-  return Math.floor((micros + r.offset * US_PER_MINUTE) / US_PER_DAY);
 }
 
 function person(h: number, salt: number): string {
