@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { type Simulator, startSimulator } from '@wms-singer/wms-simulator';
-import { MeltanoSandbox } from './support/meltano.js';
+import { MeltanoSandbox, projectRoot, run } from './support/meltano.js';
+import { utilitySettings } from './support/meltano-quality-settings.js';
+import { meltanoYmlPath } from './support/meltano-settings.js';
 
 const RULES = ['order_dtl_has_order_hdr', 'allocation_has_order_dtl', 'allocated_within_ordered'];
 const sims: Simulator[] = [];
@@ -70,4 +72,18 @@ describe('meltano run with wms-quality:check', () => {
     assert.equal(state.status, 0, state.stderr);
     assert.match(state.stdout, /"order_dtl"/);
   });
+});
+
+test('meltano.yml: the wms-quality settings are the ones its settings schema defines', async () => {
+  // Meltano's own YAML library reads the file, as in meltano-project.test.ts.
+  const read =
+    'import json, sys, yaml; p = yaml.safe_load(open(sys.argv[1]))["plugins"]; ' +
+    'print(json.dumps([u for u in p["utilities"] if u["name"] == "wms-quality"][0]["settings"]))';
+  const result = await run(`${projectRoot}/.venv/bin/python`, ['-c', read, meltanoYmlPath]);
+  assert.equal(result.status, 0, result.stderr);
+  assert.deepEqual(
+    JSON.parse(result.stdout),
+    JSON.parse(JSON.stringify(utilitySettings())),
+    'regenerate: node test/dist/support/meltano-quality-settings.js --write-quality',
+  );
 });

@@ -133,15 +133,19 @@ export function renderMeltanoYml(
   return text;
 }
 
-if (process.argv.includes('--write')) {
-  const named = process.argv.filter((arg): arg is PluginName => arg in pluginExecutables);
-  const plugins = named.length > 0 ? named : undefined;
-  writeFileSync(meltanoYmlPath, renderMeltanoYml(readFileSync(meltanoYmlPath, 'utf8'), plugins));
-  // The lint step formats YAML too: leave the file the way it wants it.
+/** The lint step formats YAML too: leaves meltano.yml the way it wants it. */
+export function formatMeltanoYml(): void {
   const biome = resolve(projectRoot, 'node_modules/@biomejs/biome/bin/biome');
   const formatted = spawnSync(process.execPath, [biome, 'format', '--write', meltanoYmlPath], {
     stdio: 'inherit',
   });
   if (formatted.status !== 0) process.exitCode = 1;
+}
+
+if (process.argv.includes('--write')) {
+  const named = process.argv.filter((arg): arg is PluginName => arg in pluginExecutables);
+  const plugins = named.length > 0 ? named : undefined;
+  writeFileSync(meltanoYmlPath, renderMeltanoYml(readFileSync(meltanoYmlPath, 'utf8'), plugins));
+  formatMeltanoYml();
   process.stderr.write(`wrote the settings in ${meltanoYmlPath}\n`);
 }

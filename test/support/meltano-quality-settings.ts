@@ -1,14 +1,11 @@
-// The settings of the wms-quality utility in meltano.yml, derived from its settings schema: the
-// database settings read the target's variables, the WMS settings the tap's (env_aliases).
-//   node packages/wms-quality/dist/test/support/meltano-settings.js --write   rewrites meltano.yml
+// The settings of the wms-quality utility in meltano.yml, derived from its settings schema the way
+// the connectors' are from --about (meltanoSetting): the database settings also read the target's
+// variables, the WMS settings the tap's (env_aliases).
+//   node test/dist/support/meltano-quality-settings.js --write-quality   rewrites its block in meltano.yml
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { SettingSchema } from '@wms-singer/singer';
 import { TAP_SETTINGS } from 'tap-oracle-wms';
-import { settingsSchema } from '../../src/config.js';
-
-export const meltanoYml = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../../meltano.yml');
+import { settingsSchema } from 'wms-quality';
+import { formatMeltanoYml, type MeltanoSetting, meltanoSetting, meltanoYmlPath } from './meltano-settings.js';
 
 /** The tap's settings a quality run uses (the WMS's counts with the tap's filters, entity groups). */
 export const WMS_SETTINGS = [
@@ -36,44 +33,16 @@ const OWN = new Set([
   'stop_grace_seconds',
 ]);
 
-const KINDS: Record<string, string> = {
-  string: 'string',
-  integer: 'integer',
-  number: 'decimal',
-  boolean: 'boolean',
-  array: 'array',
-  object: 'object',
-};
-
-export interface UtilitySetting {
-  name: string;
-  label: string;
-  kind: string;
-  value?: unknown;
-  options?: Array<{ label: string; value: unknown }>;
-  sensitive?: true;
-  env_aliases?: string[];
-  description: string;
-}
+export type UtilitySetting = MeltanoSetting & { env_aliases?: string[] };
 
 function setting(
   name: string,
-  schema: SettingSchema,
-  alias: string | undefined,
-  labelPrefix = '',
+  schema: Parameters<typeof meltanoSetting>[1],
+  alias?: string,
+  label = '',
 ): UtilitySetting {
-  const type = (Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type) ?? 'string';
-  const result: UtilitySetting = {
-    name,
-    label: `${labelPrefix}${schema.title ?? name}`,
-    kind: schema.enum ? 'options' : (KINDS[String(type)] ?? 'string'),
-    description: schema.description,
-  };
-  if (schema.default !== undefined && !(typeof schema.default === 'object' && schema.default !== null)) {
-    result.value = schema.default;
-  }
-  if (schema.enum) result.options = schema.enum.map((value) => ({ label: String(value), value }));
-  if (schema.secret === true || schema.writeOnly === true) result.sensitive = true;
+  const result: UtilitySetting = meltanoSetting(name, schema);
+  if (label) result.label = `${label}${result.label}`;
   if (alias !== undefined) result.env_aliases = [alias];
   return result;
 }
@@ -113,9 +82,11 @@ export function currentSettings(text: string): { start: number; end: number } {
   return { start, end: next === -1 ? text.length : start + 1 + next + 1 };
 }
 
-if (process.argv.includes('--write')) {
-  const text = readFileSync(meltanoYml, 'utf8');
+// Its own flag: meltano-settings.js (imported above) rewrites the connectors' blocks on --write.
+if (process.argv.includes('--write-quality')) {
+  const text = readFileSync(meltanoYmlPath, 'utf8');
   const { start, end } = currentSettings(text);
-  writeFileSync(meltanoYml, text.slice(0, start) + renderSettings() + text.slice(end));
+  writeFileSync(meltanoYmlPath, text.slice(0, start) + renderSettings() + text.slice(end));
+  formatMeltanoYml();
   console.log(`meltano.yml: ${utilitySettings().length} wms-quality settings written`);
 }
