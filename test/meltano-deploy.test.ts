@@ -4,11 +4,12 @@
 //     COPY source present and let through by .dockerignore;
 //   - the Kubernetes manifests: the two schedules of meltano.yml, its jobs, non-root, secrets only
 //     from a Secret, state outside the pod, entity groups with their own state ids;
-//   - deploy/entrypoint.sh run outside a container against this project (the image's /project),
+//   - deploy/entrypoint.sh run outside a container against a copy of the image's /project (made
+//     and `meltano install`ed as the Dockerfile does),
 //     an in-process simulator and a file:// state backend standing in for object storage: its
 //     refusals, and two entity groups loading in parallel, each with its own state id.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -208,6 +209,8 @@ describe('deploy/entrypoint.sh outside a container', () => {
   let scratch: string;
   let simulator: Simulator;
   let bin: string;
+  let imageProject: string;
+  const imageInstalled = () => existsSync(join(scratch, 'sys-orders'));
 
   before(async () => {
     scratch = mkdtempSync(join(tmpdir(), 'entrypoint-'));
@@ -215,12 +218,20 @@ describe('deploy/entrypoint.sh outside a container', () => {
     bin = join(scratch, 'bin');
     mkdirSync(bin);
     symlinkSync(meltanoBin, join(bin, 'meltano'));
+    // The image's /project, made as the Dockerfile makes it: meltano.yml and dist/wheels copied,
+    // then `meltano install` (MELTANO_ENVIRONMENT=prod, no setting given), with no node on PATH.
+    imageProject = join(scratch, 'project');
+    mkdirSync(imageProject);
+    cpSync(resolve(projectRoot, 'meltano.yml'), join(imageProject, 'meltano.yml'));
+    cpSync(resolve(projectRoot, 'dist/wheels'), join(imageProject, 'dist/wheels'), { recursive: true });
+    const installed = await entry(['install'], { MELTANO_ENVIRONMENT: 'prod' });
+    assert.equal(installed.status, 0, installed.stderr);
     // A pod's own .meltano (system database, logs), with the plugins the image installed; one
     // per pod, as two pods never share a disk.
     for (const pod of ['sys-orders', 'sys-allocation']) {
       mkdirSync(join(scratch, pod));
       for (const kind of ['extractors', 'loaders']) {
-        symlinkSync(resolve(projectRoot, '.meltano', kind), join(scratch, pod, kind));
+        symlinkSync(join(imageProject, '.meltano', kind), join(scratch, pod, kind));
       }
     }
     simulator = await startSimulator({ seed: 5, rows: { order_dtl: 120 } });
@@ -239,8 +250,8 @@ describe('deploy/entrypoint.sh outside a container', () => {
       ...Object.fromEntries(inherited),
       PATH: bin,
       NO_COLOR: '1',
-      WMS_SINGER_PROJECT: projectRoot,
-      MELTANO_SYS_DIR_ROOT: join(scratch, 'sys-orders'),
+      WMS_SINGER_PROJECT: imageProject,
+      ...(imageInstalled() ? { MELTANO_SYS_DIR_ROOT: join(scratch, 'sys-orders') } : {}),
       ...extra,
     };
     return run('/bin/sh', [entrypoint, ...args], { cwd: scratch, env });
