@@ -144,8 +144,9 @@ describe('quirk cursor-ties', () => {
         const ids = reply.json.results.map((r: Json) => r.id).join(',');
         if (ids === previous) {
           repeated = true;
-          // DRF writes the grown offset and reads it back capped at 1000.
+          // DRF writes the grown offset and reads it back capped at 1000: the very same link comes back.
           assert.ok(Number(cursorOf(url).get('o')) >= 1000);
+          assert.equal(reply.json.next_page, url);
           break;
         }
         previous = ids;
@@ -235,7 +236,7 @@ describe('quirk cursor-ties', () => {
         p2.json.results.map((r: Json) => r.id),
       );
       assert.equal(cursorOf(p3.json.previous_page).get('r'), '1');
-      const forged = `${url}&cursor=${Buffer.from('p=yesterday&n=2').toString('base64')}`;
+      const forged = `${url}&cursor=${Buffer.from('p=yesterday').toString('base64')}`;
       assert.equal((await call(forged.replace('ordering=id', 'ordering=mod_ts'))).status, 400);
       // From the last page back to the first, page by page, as the forward walk served them.
       for (const ordering of ['id', '-id', 'mod_ts,id']) {

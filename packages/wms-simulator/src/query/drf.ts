@@ -73,7 +73,7 @@ export function drfPage(ds: Dataset, engine: QueryEngine, query: ListQuery): Drf
   const row = new RowContext(ds);
   const value = (i: number) => key.field.get(row.load(table, viewAt(view, i)));
   const positionOf = (i: number) => positionText(key.field, value(i));
-  const cursor = query.drfCursor ?? { offset: 0, reverse: false, position: undefined, page: 1 };
+  const cursor = query.drfCursor ?? { offset: 0, reverse: false, position: undefined };
   const size = query.pageSize;
   const current = cursor.position;
   const at = current === undefined ? undefined : parsePosition(key.field, current);
@@ -136,7 +136,6 @@ export function drfPage(ds: Dataset, engine: QueryEngine, query: ListQuery): Drf
       offset,
       reverse: !forward,
       position,
-      page: forward ? cursor.page + 1 : Math.max(1, cursor.page - 1),
     };
   };
   const next = link(true);

@@ -28,13 +28,13 @@ export interface Cursor {
 /**
  * `cursor-ties`: Django REST Framework's CursorPagination cursor: the first ordering field's value of the
  * last row that differs from the rows after it (`position`), how many rows to skip past it (`offset`,
- * capped at 1000 when read back) and the direction; plus the page number of the walk (for fault rules).
+ * capped at 1000 when read back) and the direction. Nothing else: like DRF's, the same position and offset
+ * give the same link, so a walk stuck in a tie group is offered the very same next_page again.
  */
 export interface DrfCursor {
   offset: number;
   reverse: boolean;
   position: string | undefined;
-  page: number;
 }
 
 /** DRF's OFFSET_CUTOFF: a cursor's offset is read back as at most this. */
@@ -87,29 +87,20 @@ export function encodeDrfCursor(cursor: DrfCursor): string {
   if (cursor.offset !== 0) tokens.set('o', String(cursor.offset));
   if (cursor.reverse) tokens.set('r', '1');
   if (cursor.position !== undefined) tokens.set('p', cursor.position);
-  tokens.set('n', String(cursor.page));
   return Buffer.from(tokens.toString()).toString('base64');
 }
 
 function decodeDrfCursor(text: string): DrfCursor {
   const tokens = new URLSearchParams(Buffer.from(text, 'base64').toString('utf8'));
   const offset = Number(tokens.get('o') ?? '0');
-  const page = Number(tokens.get('n') ?? '1');
   const reverse = tokens.get('r');
-  if (
-    !Number.isInteger(offset) ||
-    offset < 0 ||
-    !Number.isInteger(page) ||
-    page < 1 ||
-    (reverse !== null && reverse !== '1')
-  ) {
+  if (!Number.isInteger(offset) || offset < 0 || (reverse !== null && reverse !== '1')) {
     throw apiError(400, 'Invalid cursor', { cursor: text });
   }
   return {
     offset: Math.min(offset, DRF_OFFSET_CUTOFF),
     reverse: reverse === '1',
     position: tokens.get('p') ?? undefined,
-    page,
   };
 }
 
@@ -168,7 +159,8 @@ export function parseListQuery(
     if (text !== undefined && text !== '') {
       if (settings.quirks.has('cursor-ties')) {
         drfCursor = decodeDrfCursor(text);
-        page = drfCursor.page;
+        // DRF's cursor carries no page number: fault rules with `page` match only the first page.
+        page = 0;
       } else {
         cursor = decodeCursor(text);
         page = cursor.page;
