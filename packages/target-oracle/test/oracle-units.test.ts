@@ -4,12 +4,7 @@ import { test } from 'node:test';
 import type { ColumnSpec, ColumnType } from '../src/dialects/dialect.js';
 import { columnCodec, normaliseDateTime } from '../src/dialects/oracle/oracle-binds.js';
 import { describeOracleError, isTransient, oracleErrorCode } from '../src/dialects/oracle/oracle-errors.js';
-import {
-  ORACLE_19C,
-  ORACLE_21C,
-  ORACLE_23AI,
-  type OracleFeatures,
-} from '../src/dialects/oracle/oracle-features.js';
+import { featuresFor, type OracleFeatures } from '../src/dialects/oracle/oracle-features.js';
 import { derivedName, identifier, storedName } from '../src/dialects/oracle/oracle-identifiers.js';
 import { OracleSql } from '../src/dialects/oracle/oracle-sql.js';
 import {
@@ -21,6 +16,11 @@ import {
 } from '../src/dialects/oracle/oracle-types.js';
 import { EVERY_TYPE } from './support/oracle-corpus.js';
 import { driverError } from './support/oracle-fake.js';
+
+// The three server generations the statements are verified against.
+const ORACLE_19C = featuresFor(19, 128, false);
+const ORACLE_21C = featuresFor(21, 128, false);
+const ORACLE_23AI = featuresFor(23, 128, true);
 
 test('identifiers: plain names unquoted upper case; reserved, underscore-led and odd names quoted', () => {
   assert.equal(identifier('order_nbr', 128), 'ORDER_NBR');

@@ -60,6 +60,8 @@ export interface OracleDialectOptions {
   backoff?: (attempt: number) => Promise<void>;
   /** Names this run's staging tables; random unless given (tests). */
   runTag?: string;
+  /** --plan-sql: nothing is connected; the server described is the one planned for. */
+  planning?: boolean;
 }
 
 const DEFAULT_CHUNK_BYTES = 16 * 1024 * 1024;
@@ -154,7 +156,7 @@ export class OracleDialect implements Dialect {
     });
     this.options.logger.info(
       { server: this.featureSet, loadMethod: this.options.loadMethod ?? 'array_insert' },
-      'connected to Oracle',
+      this.options.planning ? 'planning SQL for Oracle (no connection)' : 'connected to Oracle',
     );
   }
 

@@ -40,8 +40,3 @@ export function parseCompatible(text: string): number | undefined {
   const match = /^(\d+)(?:\.(\d+))?/.exec(text.trim());
   return match ? Number(match[1]) + Number(match[2] ?? 0) / 10 : undefined;
 }
-
-/** The three server generations the statements are verified against. */
-export const ORACLE_19C = featuresFor(19, 128, false);
-export const ORACLE_21C = featuresFor(21, 128, false);
-export const ORACLE_23AI = featuresFor(23, 128, true);

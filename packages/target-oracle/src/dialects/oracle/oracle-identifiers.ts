@@ -31,8 +31,6 @@ const RESERVED = new Set(
 
 const PLAIN = /^[A-Z][A-Z0-9_$#]*$/;
 
-export const isReservedWord = (upperName: string): boolean => RESERVED.has(upperName);
-
 /**
  * The stored (upper-case) name within `maxBytes`. A longer name is shortened by the engine's one
  * rule (schema/names.ts: its start, `_` and 8 hex digits of a hash of the whole name), so a derived

@@ -104,6 +104,7 @@ export class PlanDialect implements Dialect {
       loadMethod: options.stagingMethod,
       maxAttempts: 1,
       runTag: 'plan',
+      planning: true,
     });
   }
 
