@@ -148,7 +148,14 @@ describe('meltano with the simulator and SQLite', () => {
   test('after the simulator advances, an incremental run fetches only changed rows', async () => {
     const before = await stateOf(INCREMENTAL_STATE);
     const change = simulator.advance({ updates: 6, inserts: 4, deletes: 3, seconds: 3600 });
-    deleted = Object.fromEntries(ENTITIES.map((entity) => [entity, change.changes[entity]?.deleted ?? []]));
+    // Rows deleted by the advance stay in the tables until a full sync, except the ones it also
+    // inserted (an allocation of an order line the same advance deleted): never loaded at all.
+    deleted = Object.fromEntries(
+      ENTITIES.map((entity) => {
+        const { deleted: gone = [], inserted = [] } = change.changes[entity] ?? {};
+        return [entity, gone.filter((id) => !inserted.includes(id))];
+      }),
+    );
     simulator.clearRequests();
     const result = await sandbox.meltanoOk(['run', 'tap-oracle-wms', 'target-oracle']);
 
@@ -210,8 +217,15 @@ describe('meltano with the simulator and SQLite', () => {
     simulator.advance({ updates: 5, inserts: 2, seconds: 600 });
     simulator.clearRequests();
     await sandbox.meltanoOk(['run', 'incremental-sync']);
+    // The job's second task, wms-quality:check, counts each entity with one-row pages of ids
+    // (page_size 1, fields id): those are not extraction. Every list the tap made is filtered.
+    const counting = (request: RecordedRequest) =>
+      request.query.page_size === '1' && request.query.fields === 'id';
+    assert.ok(listRequests().some(counting), 'the job ran wms-quality:check after the load');
+    const extraction = listRequests().filter((request) => !counting(request));
+    assert.ok(extraction.length >= ENTITIES.length);
     assert.ok(
-      listRequests().every((request) => request.query.mod_ts__gte),
+      extraction.every((request) => request.query.mod_ts__gte),
       'every list filtered by mod_ts',
     );
     assertTablesEqualSnapshot();
