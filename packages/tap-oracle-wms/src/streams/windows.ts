@@ -96,6 +96,8 @@ export async function extractWindows(walker: WindowWalker, plan: WindowPlan): Pr
   const windows: Window[] = [first];
   let count = 0;
   let splitting = false;
+  /** No page has come out of key order (then windows are no longer cut, split or trusted in between). */
+  let inOrder = true;
   /** Microseconds just past the range's last row (from the probe). */
   let dataEnd = plan.upper;
   let failure: unknown;
@@ -115,6 +117,16 @@ export async function extractWindows(walker: WindowWalker, plan: WindowPlan): Pr
   const micros = (record: string): number => instantMicros(String(keyText.valueOf(record)));
 
   const publish = (): void => {
+    if (!inOrder) {
+      // Since a page came out of key order, only the end of every walk proves anything.
+      if (!windows.every((w) => w.done)) return;
+      let highest: Position | undefined;
+      for (const w of windows)
+        for (const p of [w.position, w.unorderedHigh])
+          if (p !== undefined && p.micros > (highest?.micros ?? Number.NEGATIVE_INFINITY)) highest = p;
+      if (highest !== undefined) plan.advance(highest.text);
+      return;
+    }
     let candidate: Position | undefined;
     for (const window of windows) {
       const reached = window.done ? (window.position ?? window.unorderedHigh) : window.position;
@@ -127,7 +139,7 @@ export async function extractWindows(walker: WindowWalker, plan: WindowPlan): Pr
   const walk = async (window: Window): Promise<void> => {
     const cut = (records: string[], ordered: boolean): number | undefined => {
       if (failure !== undefined) return 0;
-      if (!ordered || records.length === 0) return undefined;
+      if (!ordered || !inOrder || records.length === 0) return undefined;
       if (micros(records[records.length - 1]!) < window.end) return undefined;
       // The page reaches into the next window: keep only the rows before it, but only when the
       // whole page is in order and continues from where the window stood (otherwise the WMS is
@@ -141,6 +153,7 @@ export async function extractWindows(walker: WindowWalker, plan: WindowPlan): Pr
             `entity ${walker.name}: a page is not in ${key} order: windows stop splitting and each is read to its end`,
           );
         splitting = false;
+        inOrder = false;
         return undefined;
       }
       return keys.findIndex((value) => value >= window.end);
@@ -151,6 +164,14 @@ export async function extractWindows(walker: WindowWalker, plan: WindowPlan): Pr
       count += records.length;
       window.pages++;
       window.more = full && ordered;
+      if (!ordered && splitting) {
+        logger.warn(
+          { stream: walker.name },
+          `entity ${walker.name}: a window's walk is no longer in ${key} order: windows stop splitting and each is read to its end`,
+        );
+        splitting = false;
+      }
+      if (!ordered) inOrder = false;
       const last = records[records.length - 1];
       if (last !== undefined) {
         if (ordered) {
