@@ -15,6 +15,16 @@ echo "test: biome check ." >&2
 lint=0
 npx --no-install biome check . || lint=$?
 
+# The wms-quality report test renders its page in headless Chromium; without one it is reported
+# as skipped. WMS_SINGER_INSTALL_CHROMIUM=1 installs Debian's chromium first (root, apt-get).
+if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then
+  if [[ ${WMS_SINGER_INSTALL_CHROMIUM:-0} == 1 ]]; then
+    bash scripts/install-chromium.sh
+  else
+    echo "test: no Chromium on PATH: the report's render test will be skipped (WMS_SINGER_INSTALL_CHROMIUM=1 installs it)" >&2
+  fi
+fi
+
 mapfile -t files < <(find packages/*/dist/test test/dist -name '*.test.js' -type f 2>/dev/null | sort)
 if ((${#files[@]} == 0)); then
   echo "test: no compiled test files (*.test.js) under packages/*/dist/test or test/dist" >&2

@@ -15,23 +15,27 @@ export const allocatedWithinOrdered: Check = {
     const d = await tables.get('order_dtl');
     const x = await tables.get('allocation');
     const lineId = x.foreignId('x', 'order_dtl_id');
+    // Allocations summed per line first, then each sum joined to its line by the line's key: one
+    // pass over each table (joining lines to the sums instead makes SQLite scan the sums per line).
     const allocated =
       `SELECT ${lineId} AS line_id, SUM(${sql.decimal(x.column('x', 'alloc_qty'))}) AS total ` +
       `FROM ${x.from('x')} WHERE ${x.live('x')} GROUP BY ${lineId}`;
-    const over = `a.total > COALESCE(${sql.decimal(d.column('d', 'ord_qty'))}, 0) + ${sql.quantityTolerance}`;
-    const from = `FROM ${d.from('d')} LEFT JOIN (${allocated}) a ON a.line_id = ${d.column('d', 'id')} WHERE ${d.live('d')}`;
-    const [totals] = await runner.query(
-      `SELECT COUNT(*) AS checked_rows, COALESCE(SUM(CASE WHEN ${over} THEN 1 ELSE 0 END), 0) AS failing_rows ${from}`,
+    const over =
+      `FROM (${allocated}) a JOIN ${d.from('d')} ON ${d.column('d', 'id')} = a.line_id AND ${d.live('d')} ` +
+      `WHERE a.total > COALESCE(${sql.decimal(d.column('d', 'ord_qty'))}, 0) + ${sql.quantityTolerance}`;
+    const [checked] = await runner.query(
+      `SELECT COUNT(*) AS checked_rows FROM ${d.from('d')} WHERE ${d.live('d')}`,
     );
-    const failingRows = count(totals?.failing_rows);
+    const [failing] = await runner.query(`SELECT COUNT(*) AS failing_rows ${over}`);
+    const failingRows = count(failing?.failing_rows);
     const keys =
       failingRows === 0
         ? []
         : await runner.query(
-            `SELECT ${d.column('d', 'id')} AS id ${from} AND ${over} ORDER BY ${d.column('d', 'id')} ${sql.limit(MAX_FAILING_KEYS)}`,
+            `SELECT ${d.column('d', 'id')} AS id ${over} ORDER BY ${d.column('d', 'id')} ${sql.limit(MAX_FAILING_KEYS)}`,
           );
     return {
-      checkedRows: count(totals?.checked_rows),
+      checkedRows: count(checked?.checked_rows),
       failingRows,
       failingKeys: keys.map((row) => String(row.id)),
     };
