@@ -18,6 +18,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -190,3 +191,14 @@ for (const run of [1, 2]) {
     for (const line of checked.stderr.split('\n').filter((l) => l.startsWith('wms-quality: ')))
       console.log(`  ${line}`);
 }
+// Per check, from the results table (started_at and ended_at of the last run).
+const results = new DatabaseSync(db, { readOnly: true });
+const last = results
+  .prepare(
+    'SELECT check_name, started_at, ended_at FROM wms_quality_results WHERE run_id = (SELECT run_id FROM wms_quality_results ORDER BY started_at DESC LIMIT 1) ORDER BY started_at',
+  )
+  .all() as Array<{ check_name: string; started_at: string; ended_at: string }>;
+results.close();
+const seconds = (r: { started_at: string; ended_at: string }) =>
+  ((Date.parse(r.ended_at) - Date.parse(r.started_at)) / 1000).toFixed(1);
+console.log(`per check (run 2): ${last.map((r) => `${r.check_name} ${seconds(r)} s`).join(', ')}`);
