@@ -15,12 +15,13 @@ import type {
   ExistingColumn,
   RetireVersionsRequest,
   RowBatch,
+  RowBuffer,
   TableRef,
   TableSpec,
   WriteMode,
 } from '../dialect.js';
 import { normaliseDateTime } from './oracle-binds.js';
-import { encodeBatch, rowChecker } from './oracle-chunks.js';
+import { chunkRows, type EncodedRows, encodeBatch, OracleRowBuffer, RowEncoder } from './oracle-chunks.js';
 import type { Binds, OracleSession, SessionSource } from './oracle-connection.js';
 import { describeOracleError, isTransient, oracleErrorCode } from './oracle-errors.js';
 import { featuresFor, type OracleFeatures, parseCompatible } from './oracle-features.js';
@@ -96,6 +97,7 @@ export class OracleDialect implements Dialect {
   /** Every staging table this run created, dropped at close() even after its generation retired. */
   private readonly createdStagings: StagingTable[] = [];
   private directPathDisabled = false;
+  private readonly encoders = new Map<string, RowEncoder>();
   private readonly runTag: string;
 
   constructor(private readonly options: OracleDialectOptions) {
@@ -286,7 +288,8 @@ export class OracleDialect implements Dialect {
   }
 
   async writeBatch(table: TableSpec, batch: RowBatch, mode: WriteMode): Promise<void> {
-    if (batch.rows.length === 0 && mode !== 'replace') return;
+    const count = (batch.encoded as EncodedRows | undefined)?.rows.length ?? batch.rows.length;
+    if (count === 0 && mode !== 'replace') return;
     try {
       await this.writeThroughStaging(table, batch, mode);
     } catch (error) {
@@ -310,7 +313,12 @@ export class OracleDialect implements Dialect {
         this.options.chunkBytes ?? (staging.kind === 'heap' ? DIRECT_PATH_CHUNK_BYTES : DEFAULT_CHUNK_BYTES),
       maxRows: this.options.chunkRows ?? 50_000,
     };
-    const chunks = encodeBatch(batch, staging.codecs, limits, label);
+    const encoded = batch.encoded as EncodedRows | undefined;
+    const chunks =
+      encoded !== undefined
+        ? chunkRows(encoded.rows, staging.codecs, limits)
+        : encodeBatch(batch, staging.codecs, limits, label);
+    const count = encoded?.rows.length ?? batch.rows.length;
     const keyed = table.primaryKey.length > 0;
     let finish: string[];
     if (mode === 'upsert' && keyed) finish = [this.sql.merge(table, staging, table.primaryKey)];
@@ -328,8 +336,7 @@ export class OracleDialect implements Dialect {
           `writing a batch (append) on table ${label}: the connection was lost during COMMIT, so whether the rows were committed is unknown; not replayed to avoid duplicates`,
         );
       }
-      if (attempt > 1)
-        this.options.logger.warn({ table: label, attempt, rows: batch.rows.length }, 'replaying batch');
+      if (attempt > 1) this.options.logger.warn({ table: label, attempt, rows: count }, 'replaying batch');
       await this.ensureStaging(session, state);
       if (staging.kind === 'heap') {
         await session.execute(this.sql.truncateStaging(staging));
@@ -357,7 +364,24 @@ export class OracleDialect implements Dialect {
   }
 
   rowCheck(table: TableSpec, columns: string[]): (row: CellValue[]) => CellProblem | undefined {
-    return rowChecker(this.sql.staging(table, columns, 'temporary', this.runTag, 0).codecs);
+    const encoder = this.encoderFor(table, columns);
+    return (row) => encoder.check(row);
+  }
+
+  /** Rows are encoded to binds as they arrive (once: the row check's encoding is kept). */
+  createRowBuffer(table: TableSpec, columns: string[]): RowBuffer {
+    return new OracleRowBuffer(this.encoderFor(table, columns), columns, this.label(table));
+  }
+
+  /** One encoder per table shape and column list, shared by a sink's row check and row buffer. */
+  private encoderFor(table: TableSpec, columns: string[]): RowEncoder {
+    const key = `${this.label(table)}|${columns.join(',')}|${JSON.stringify(table.columns)}|${table.primaryKey.join(',')}|${JSON.stringify(table.indexes)}`;
+    let encoder = this.encoders.get(key);
+    if (encoder === undefined) {
+      encoder = new RowEncoder(this.sql.staging(table, columns, 'temporary', this.runTag, 0).codecs);
+      this.encoders.set(key, encoder);
+    }
+    return encoder;
   }
 
   async retireVersions(request: RetireVersionsRequest): Promise<number> {
