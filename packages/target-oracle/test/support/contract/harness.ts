@@ -66,6 +66,8 @@ async function runTarget(
  */
 export function normalise(kind: ColumnKind, value: unknown): string | null {
   if (value === null || value === undefined) return null;
+  // node-oracledb returns a JSON-type column as a JS value: compare it as JSON text.
+  if (typeof value === 'object' && !(value instanceof Date)) return JSON.stringify(value);
   const text = typeof value === 'bigint' ? value.toString() : String(value);
   switch (kind) {
     case 'integer':
