@@ -1,6 +1,7 @@
 // Numbers JSON.parse would round keep their exact text beside them (exact-numbers.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { SUSPECT, suspect } from '../src/exact-numbers.js';
 import {
   carryExactNumbers,
   EXACT_NUMBERS,
@@ -68,4 +69,24 @@ test('a copy of a record (a stream map) keeps the exact texts of the values it k
   assert.equal(exactText(copy, 'n'), undefined, 'a value the map replaced is not exact text any more');
   assert.equal((copy as Record<symbol, unknown>)[HAS_EXACT_NUMBERS], true);
   assert.equal(stringifyExactly(copy.j), '{"x":123456789012345678901}');
+});
+
+test('the fast suspect scan answers as the SUSPECT expression on every kind of text', () => {
+  // Seeded strings over an alphabet rich in digits, exponent letters, signs and separators.
+  let seed = 17;
+  const next = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const alphabet = '0123456789012345678901234567890123456789eE+-.:"xT ';
+  const texts = ['', '1e100', '1E-999', 'e100', 'x1e+10', '1234567890123456', '123456789012345', '1.5e30'];
+  for (let i = 0; i < 20_000; i++) {
+    let text = '';
+    const length = next(60);
+    for (let j = 0; j < length; j++) text += alphabet[next(alphabet.length)];
+    texts.push(text);
+  }
+  for (const text of texts) assert.equal(suspect(text), SUSPECT.test(text), JSON.stringify(text));
+  assert.ok(texts.filter((text) => SUSPECT.test(text)).length > 1000, 'both answers are exercised');
+  assert.ok(texts.filter((text) => !SUSPECT.test(text)).length > 1000, 'both answers are exercised');
 });

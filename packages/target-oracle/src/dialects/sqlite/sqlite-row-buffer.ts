@@ -120,6 +120,9 @@ export class TextRowBuffer implements RowBuffer {
         if (numeric[i] === 0) row[i] = NUMBER + cell;
       } else if (typeof cell === 'boolean') {
         row[i] = numeric[i] === 1 ? Number(cell) : NUMBER + Number(cell);
+      } else if (cell === null) {
+        // What join writes for null anyway; an array without nulls takes join's faster path.
+        row[i] = '';
       }
     }
     const text = joinable ? row.join(SEPARATOR) : JSON_ROW + JSON.stringify(row);
