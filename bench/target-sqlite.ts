@@ -274,8 +274,8 @@ async function nodePid(parent: number, script: string): Promise<number | undefin
   for (let i = 0; i < 100; i++) {
     const found = descendants(parent).find((pid) => {
       try {
-        const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        return command.includes(script) && !command.startsWith('/usr/bin/time');
+        const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        return command[0] === process.execPath && command.includes(script);
       } catch {
         return false;
       }
@@ -384,12 +384,19 @@ async function runTarget(bin: string, input: { file: string } | { tapConfig: str
 
 // ---------------------------------------------------------------- the run
 
+/** The two busiest threads' CPU seconds (the main thread and the SQLite worker, by their names). */
+function threadsOf(run: TargetRun): string {
+  return run.busiest.map(([thread, cpu]) => `${thread.split(' ')[1]} ${cpu.toFixed(1)} s`).join(', ');
+}
+
 interface Row {
   stage: string;
   records: number;
   seconds: number;
   cpuSeconds: number;
   busiest?: number;
+  /** CPU seconds of the two busiest threads, as `main / worker`. */
+  threads?: string;
   peakRssMb?: number;
   load: string;
 }
@@ -450,6 +457,7 @@ async function main(): Promise<void> {
             seconds: result.seconds,
             cpuSeconds: result.cpuSeconds,
             busiest: Math.max(...result.busiest.map(([, cpu]) => cpu)),
+            threads: threadsOf(result),
             peakRssMb: result.peakRssMb,
             load: load(),
           });
@@ -466,6 +474,7 @@ async function main(): Promise<void> {
         seconds: result.seconds,
         cpuSeconds: result.cpuSeconds,
         busiest: Math.max(...result.busiest.map(([, cpu]) => cpu)),
+        threads: threadsOf(result),
         peakRssMb: result.peakRssMb,
         load: load(),
       });
@@ -479,14 +488,14 @@ async function main(): Promise<void> {
         `${fmt(limitCpuRate)} records per CPU-second\n`,
     );
     console.log(
-      '| stage | records | wall | records/s | share of limit | CPU (all threads) | share of limit per CPU-second of the busiest thread | peak RSS | load average (1, 5, 15 min) after |',
+      '| stage | records | wall | records/s | share of limit | CPU (all threads) | busiest threads (CPU) | share of limit per CPU-second of the busiest thread | peak RSS | load average (1, 5, 15 min) after |',
     );
-    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const row of rows) {
       const perBusiest = row.busiest === undefined ? row.records / row.cpuSeconds : row.records / row.busiest;
       console.log(
         `| ${row.stage} | ${fmt(row.records)} | ${row.seconds.toFixed(1)} s | ${fmt(rate(row))} | **${(rate(row) / limitRate).toFixed(2)}** | ` +
-          `${row.cpuSeconds.toFixed(1)} s | ${(perBusiest / limitCpuRate).toFixed(2)} | ` +
+          `${row.cpuSeconds.toFixed(1)} s | ${row.threads ?? ''} | ${(perBusiest / limitCpuRate).toFixed(2)} | ` +
           `${row.peakRssMb === undefined ? '' : `${row.peakRssMb.toFixed(0)} MB`} | ${row.load} |`,
       );
     }
