@@ -8,6 +8,7 @@ import {
   BlockPool,
   type EncodedRows,
   encodeRows,
+  integerKeyIndexOf,
   MAX_BATCH_BYTES,
   numericColumnsOf,
   RowReader,
@@ -246,5 +247,43 @@ describe('text row buffer', () => {
     assert.deepEqual(batch.rows, []);
     assert.equal((batch.encoded as EncodedRows).count, 2);
     assert.deepEqual(decodeRows(batch.encoded as EncodedRows), expected('text', rows));
+  });
+});
+
+describe('text row buffer of a table keyed by one integer column', () => {
+  test('the worker reads the rows in key order, dropped rows left out; any other key keeps arrival order', () => {
+    const buffer = new TextRowBuffer(columns, numeric, new BlockPool(), integerKeyIndexOf(table, columns));
+    const row = (id: number, name: string): CellValue[] => [id, name, null, null, null, null];
+    const handles = [row(30, 'c'), row(10, 'a'), row(40, 'x'), row(20, 'b')].map((r) => buffer.add(r));
+    buffer.drop(handles[2]!);
+    buffer.add(row(40, 'd'));
+    const batch = buffer.take(undefined).encoded as EncodedRows;
+    assert.deepEqual(Array.from(batch.order ?? []), [1, 3, 0, 4]);
+    assert.deepEqual(
+      decodeRows(batch).map((r) => [r[0], r[1]]),
+      [
+        [10, 'a'],
+        [20, 'b'],
+        [30, 'c'],
+        [40, 'd'],
+      ],
+    );
+    const text = {
+      ...table,
+      columns: table.columns.map((c) => (c.name === 'id' ? { ...c, type: { kind: 'string' as const } } : c)),
+    };
+    assert.equal(integerKeyIndexOf(text, columns), -1);
+    assert.equal(integerKeyIndexOf({ ...table, primaryKey: ['id', 'name'] }, columns), -1);
+    // A key beyond 2^53 arrives as its exact text: that batch is read as it arrived.
+    const exact = new TextRowBuffer(columns, numeric, new BlockPool(), 0);
+    exact.add(row(5, 'later'));
+    exact.add(['9007199254740993', 'big', null, null, null, null]);
+    exact.add(row(1, 'first'));
+    const unordered = exact.take(undefined).encoded as EncodedRows;
+    assert.equal(unordered.order, undefined);
+    assert.deepEqual(
+      decodeRows(unordered).map((r) => r[1]),
+      ['later', 'big', 'first'],
+    );
   });
 });

@@ -1,6 +1,13 @@
 import { DatabaseSync } from 'node:sqlite';
 import { workerData } from 'node:worker_threads';
-import { type CheckpointThreadData, DONE, ENDED, REQUESTED, STOP } from './sqlite-checkpointer.js';
+import {
+  type CheckpointThreadData,
+  DONE,
+  ENDED,
+  REQUESTED,
+  STOP,
+  WAL_FRAMES,
+} from './sqlite-checkpointer.js';
 
 /** The checkpoint thread (see Checkpointer): waits for requests, checkpoints, says when done. */
 const { path, flags } = workerData as CheckpointThreadData;
@@ -10,13 +17,15 @@ try {
   try {
     db.exec('PRAGMA synchronous = NORMAL');
     db.exec('PRAGMA busy_timeout = 10000');
+    const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
     let seen = 0;
     while (Atomics.load(flags, STOP) === 0) {
       Atomics.wait(flags, REQUESTED, seen, 1000);
       const requested = Atomics.load(flags, REQUESTED);
       if (requested === seen) continue;
       // PASSIVE: copies every frame it can without ever blocking the writer.
-      db.exec('PRAGMA wal_checkpoint(PASSIVE)');
+      const result = checkpoint.get() as { log: number } | undefined;
+      Atomics.store(flags, WAL_FRAMES, Math.max(0, Number(result?.log ?? 0)));
       seen = requested;
       Atomics.store(flags, DONE, requested);
       Atomics.notify(flags, DONE);

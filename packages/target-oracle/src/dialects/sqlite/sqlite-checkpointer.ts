@@ -9,6 +9,8 @@ export const DONE = 1;
 export const STOP = 2;
 /** Set by the thread: 1 once its connection is closed, 2 if it failed. */
 export const ENDED = 3;
+/** Frames the WAL held at the last checkpoint (since it last started again); 0 once it restarts. */
+export const WAL_FRAMES = 4;
 
 export interface CheckpointThreadData {
   path: string;
@@ -31,7 +33,7 @@ const WAIT_MS = 30_000;
  * wait every few batches.
  */
 export class Checkpointer {
-  private readonly flags = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
+  private readonly flags = new Int32Array(new SharedArrayBuffer(5 * Int32Array.BYTES_PER_ELEMENT));
   private readonly thread: Worker;
 
   constructor(path: string) {
@@ -54,6 +56,16 @@ export class Checkpointer {
   /** True when the checkpoint asked for last has finished (or the thread failed). */
   get caughtUp(): boolean {
     return Atomics.load(this.flags, DONE) >= Atomics.load(this.flags, REQUESTED) || this.failed;
+  }
+
+  /** Frames the WAL held at the last checkpoint: its real size, whatever the rows were. */
+  get walFrames(): number {
+    return Atomics.load(this.flags, WAL_FRAMES);
+  }
+
+  /** The writer says the WAL starts again (everything was copied before its transaction). */
+  restarted(): void {
+    Atomics.store(this.flags, WAL_FRAMES, 0);
   }
 
   /** After a commit: checkpoint what the WAL holds now. */

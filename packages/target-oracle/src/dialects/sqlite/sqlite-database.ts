@@ -41,15 +41,17 @@ export class SqliteDatabase {
    * pages written); a write of unknown size counts as the whole limit.
    */
   private walBytes = 0;
+  /** Bytes per page (a WAL frame holds one page). */
+  private readonly pageSize: number;
 
   constructor(
     path: string,
     private readonly walLimitBytes = WAL_LIMIT_BYTES,
   ) {
     this.db = new DatabaseSync(path);
-    // 16 KiB pages (SQLite's default is 4 KiB): a 60-column WMS row of about 1 KB fills a quarter
-    // of a page instead of most of one, and a commit writes a quarter as many WAL frames; about a
-    // quarter less CPU per inserted row (bench/RESULTS.md). It applies to a new database only: an
+    // 16 KiB pages (SQLite's default is 4 KiB) for WMS rows of about 1 KB: fewer pages and WAL
+    // frames per row, about a quarter less CPU per inserted row when keys arrive in order and
+    // still less at 1M scattered keys (bench/RESULTS.md). Only a new database takes it: an
     // existing file keeps its page size.
     this.db.exec('PRAGMA page_size = 16384');
     const mode = (this.db.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode: string })
@@ -62,6 +64,7 @@ export class SqliteDatabase {
     this.db.exec('PRAGMA temp_store = MEMORY');
     // A commit then costs WAL writes only; the checkpoint and its fsyncs run on their own thread.
     // (An in-memory database has no WAL to checkpoint.)
+    this.pageSize = Number((this.db.prepare('PRAGMA page_size').get() as { page_size: number }).page_size);
     if (mode === 'wal') {
       this.checkpointer = new Checkpointer(path);
       this.db.exec('PRAGMA wal_autocheckpoint = 0');
@@ -167,8 +170,16 @@ export class SqliteDatabase {
   private beforeWrite(): void {
     const checkpointer = this.checkpointer;
     if (checkpointer === undefined) return;
-    if (!checkpointer.caughtUp && this.walBytes >= this.walLimitBytes) checkpointer.catchUp();
-    if (checkpointer.caughtUp) this.walBytes = 0;
+    // The rows' bytes underestimate what a batch writes to the WAL when its keys are scattered
+    // over the table (every page they touch is written whole), so the size the checkpoint thread
+    // last saw counts as well.
+    const full =
+      this.walBytes >= this.walLimitBytes || checkpointer.walFrames * this.pageSize >= this.walLimitBytes;
+    if (!checkpointer.caughtUp && full) checkpointer.catchUp();
+    if (checkpointer.caughtUp) {
+      this.walBytes = 0;
+      checkpointer.restarted();
+    }
     if (checkpointer.failed) {
       this.checkpointer = undefined;
       this.db.exec('PRAGMA wal_autocheckpoint = 1000');

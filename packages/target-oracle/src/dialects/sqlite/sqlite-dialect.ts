@@ -17,6 +17,7 @@ import {
   BlockPool,
   type EncodedRows,
   encodeRows,
+  integerKeyIndexOf,
   numericColumnsOf,
   TextRowBuffer,
 } from './sqlite-row-buffer.js';
@@ -99,17 +100,23 @@ export class SqliteDialect implements Dialect {
 
   /** Rows are encoded as the sink buffers them, into blocks that move to the worker (sqlite-row-buffer.ts). */
   createRowBuffer(table: TableSpec, columns: string[]): RowBuffer {
-    return new TextRowBuffer(columns, numericColumnsOf(table, columns), this.blocks);
+    return new TextRowBuffer(
+      columns,
+      numericColumnsOf(table, columns),
+      this.blocks,
+      integerKeyIndexOf(table, columns),
+    );
   }
 
   /** Not async: nothing here holds the batch while the worker writes it. */
   writeBatch(table: TableSpec, batch: RowBatch, mode: WriteMode): Promise<void> {
     const rows = (batch.encoded ?? encodeRows(table, batch, this.blocks).encoded) as EncodedRows;
     const what = `writing ${rows.count} rows to "${table.name}"`;
-    return this.call({ op: 'writeBatch', table, columns: batch.columns, rows, mode }, what, [
-      rows.bytes,
-      rows.starts.buffer as ArrayBuffer,
-    ]).then(() => undefined);
+    const transfer = [rows.bytes, rows.starts.buffer as ArrayBuffer];
+    if (rows.order !== undefined) transfer.push(rows.order.buffer as ArrayBuffer);
+    return this.call({ op: 'writeBatch', table, columns: batch.columns, rows, mode }, what, transfer).then(
+      () => undefined,
+    );
   }
 
   async retireVersions(request: RetireVersionsRequest): Promise<number> {

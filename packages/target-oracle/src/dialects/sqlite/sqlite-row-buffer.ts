@@ -31,6 +31,12 @@ export interface EncodedRows {
   /** 1 for each column whose plain cells are numbers. */
   numeric: Uint8Array;
   fill: BatchFill | undefined;
+  /**
+   * The rows' indexes in the order of their integer key, when the table's key is one integer
+   * column (the rowid): read in that order, a batch whose keys are scattered over the table
+   * (a tap reads in `mod_ts` order, not in id order) visits each page once, left to right.
+   */
+  order?: Int32Array;
 }
 
 /** A cell as the worker binds it: SQLite has no boolean, so booleans are already 1 or 0. */
@@ -51,6 +57,17 @@ const JSON_ROW = '\u001d';
 const JSON_ROW_CODE = 0x1d;
 
 /** For each of `columns`, 1 when the table stores it as a number (integer, number, boolean). */
+/**
+ * Where the table's key sits in `columns` when the key is one integer column, else -1. SQLite
+ * stores such a table in key order (the key is the rowid), so that is the order to insert in.
+ */
+export function integerKeyIndexOf(table: TableSpec, columns: string[]): number {
+  if (table.primaryKey.length !== 1) return -1;
+  const key = table.primaryKey[0]!;
+  const column = table.columns.find((c) => c.name === key);
+  return column?.type.kind === 'integer' ? columns.indexOf(key) : -1;
+}
+
 export function numericColumnsOf(table: TableSpec, columns: string[]): Uint8Array {
   const kinds = new Map(table.columns.map((c) => [c.name, c.type.kind]));
   return Uint8Array.from(columns, (name) => {
@@ -90,13 +107,18 @@ export class TextRowBuffer implements RowBuffer {
   private used = 0;
   private starts: number[] = [];
   private dropped = 0;
+  /** Each row's integer key (see EncodedRows.order); undefined once a key is not a plain number. */
+  private keys: number[] | undefined;
 
   constructor(
     private readonly columns: string[],
     private readonly numeric: Uint8Array,
     private readonly pool: BlockPool,
+    /** Index of the table's integer key column, or -1 (integerKeyIndexOf). */
+    private readonly keyIndex = -1,
   ) {
     this.block = pool.acquire(INITIAL_BYTES);
+    this.keys = keyIndex >= 0 ? [] : undefined;
   }
 
   get count(): number {
@@ -109,6 +131,12 @@ export class TextRowBuffer implements RowBuffer {
 
   /** Encodes the row's cells in place (the sink no longer needs them), then writes its text. */
   add(row: CellValue[]): number {
+    if (this.keys !== undefined) {
+      const key = row[this.keyIndex];
+      // An integer beyond 2^53 arrives as its exact text: such a batch is read as it came.
+      if (typeof key === 'number') this.keys.push(key);
+      else this.keys = undefined;
+    }
     const numeric = this.numeric;
     let joinable = true;
     for (let i = 0; i < row.length; i++) {
@@ -150,10 +178,12 @@ export class TextRowBuffer implements RowBuffer {
       numeric: this.numeric,
       fill,
     };
+    if (this.keys !== undefined && this.keys.length > 1) encoded.order = keyOrder(this.keys, this.starts);
     this.block = this.pool.acquire(Math.min(this.block.length, MAX_BATCH_BYTES));
     this.used = 0;
     this.starts = [];
     this.dropped = 0;
+    this.keys = this.keyIndex >= 0 ? [] : undefined;
     return { columns: this.columns, rows: [], encoded };
   }
 
@@ -162,6 +192,14 @@ export class TextRowBuffer implements RowBuffer {
     this.block.copy(block, 0, 0, this.used);
     this.block = block;
   }
+}
+
+/** The indexes of the rows not dropped, in ascending order of their key. */
+function keyOrder(keys: number[], starts: number[]): Int32Array {
+  const order: number[] = [];
+  for (let i = 0; i < starts.length; i++) if (starts[i]! >= 0) order.push(i);
+  order.sort((a, b) => keys[a]! - keys[b]!);
+  return Int32Array.from(order);
 }
 
 /**
@@ -181,14 +219,16 @@ export class RowReader {
     return this.block.length;
   }
 
-  /** The next row, or undefined after the last. */
+  /** The next row (in key order when the batch has one), or undefined after the last. */
   next(): BoundCell[] | undefined {
-    const { starts, numeric, fill } = this.encoded;
-    while (this.index < starts.length) {
-      const start = starts[this.index]!;
+    const { starts, numeric, fill, order } = this.encoded;
+    const rows = order === undefined ? starts.length : order.length;
+    while (this.index < rows) {
+      const at = order === undefined ? this.index : order[this.index]!;
       this.index++;
+      const start = starts[at]!;
       if (start < 0) continue; // a dropped row
-      const following = this.index < starts.length ? starts[this.index]! : this.block.length;
+      const following = at + 1 < starts.length ? starts[at + 1]! : this.block.length;
       const end = following < 0 ? ~following : following;
       const text = this.block.toString('utf8', start, end);
       const row: BoundCell[] =
@@ -211,7 +251,12 @@ export class RowReader {
 
 /** Encodes rows given as cell arrays (a batch that did not come through a row buffer). */
 export function encodeRows(table: TableSpec, batch: RowBatch, pool: BlockPool): RowBatch {
-  const buffer = new TextRowBuffer(batch.columns, numericColumnsOf(table, batch.columns), pool);
+  const buffer = new TextRowBuffer(
+    batch.columns,
+    numericColumnsOf(table, batch.columns),
+    pool,
+    integerKeyIndexOf(table, batch.columns),
+  );
   for (const row of batch.rows) buffer.add(row);
   return buffer.take(undefined);
 }
