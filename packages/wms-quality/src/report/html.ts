@@ -89,7 +89,7 @@ export function renderReport(input: ReportInput): string {
       return (
         `<tr><td><b>${e(r.check_name)}</b><div class="desc">${e(description.get(r.check_name) ?? '')}</div></td>` +
         `<td>${badge(r.status)}</td><td class="n">${r.checked_rows}</td><td class="n">${r.failing_rows}</td>` +
-        `<td class="n">${share(r)}</td><td class="n">${threshold(r)}</td><td>${e(r.severity)}</td>` +
+        `<td class="n">${unit.get(r.check_name) === 'share' ? share(r) : ''}</td><td class="n">${threshold(r)}</td><td>${e(r.severity)}</td>` +
         `<td>${keys}${note}</td><td>${e(r.started_at)}</td></tr>`
       );
     })
