@@ -91,6 +91,19 @@ describe('checks on clean simulator data', () => {
     );
   });
 
+  test('a WMS refusing the credentials: completeness is an error naming why, the password in no line', async () => {
+    const secret = 'Wms-Secret-0815';
+    const run = await quality(dir, {
+      dialect: 'sqlite',
+      sqlite_path: db,
+      wms: { ...tapConfig(sim), password: secret },
+      log_level: 'debug',
+    });
+    assert.equal(run.status, 0, run.stderr); // completeness is warn by default
+    assert.match(run.lines.completeness!, /completeness error: .*rejected the credentials \(HTTP 401\)/);
+    assert.ok(!run.stderr.includes(secret), run.stderr);
+  });
+
   test('freshness: a window shorter than the newest mod_ts lag breaks it for every table', async () => {
     const run = await quality(dir, {
       dialect: 'sqlite',
