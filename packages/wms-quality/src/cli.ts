@@ -76,9 +76,13 @@ function sourceOf(config: QualityConfig): string {
 }
 
 async function check(config: QualityConfig, logger: Logger, secrets: SecretRegistry): Promise<number> {
-  const runner = await openQueryRunner(config, logger);
+  // The WMS settings are checked (one line naming a missing credential) before the database opens.
   const wms =
     config.wms === undefined ? undefined : new WmsCounts(config.wms, logger, secrets, `${NAME}/${VERSION}`);
+  const runner = await openQueryRunner(config, logger).catch((error: unknown) => {
+    wms?.close();
+    throw error;
+  });
   try {
     const summary = await runChecks(config, {
       runner,

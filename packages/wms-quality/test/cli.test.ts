@@ -54,6 +54,18 @@ test('usage and configuration errors: one line each, exit 2', async () => {
       ],
       /setting "checks\.made_up" is not a known setting/,
     ],
+    [
+      [
+        'check',
+        '--config',
+        writeJson(dir, 'g.json', {
+          dialect: 'sqlite',
+          sqlite_path: 'x.db',
+          wms: { base_url: 'http://127.0.0.1:1/demo' },
+        }),
+      ],
+      /setting "username" is required when auth_method is basic/,
+    ],
   ];
   for (const [args, line] of cases) {
     const result = await quality(args);
