@@ -10,6 +10,7 @@ import { plsqlSyntaxErrors } from 'target-oracle/test-support/oracle-grammar';
 import { runChecks } from '../src/runner.js';
 import type { QualityConfig } from '../src/settings.js';
 import type { WmsCounts } from '../src/wms-counts.js';
+import { CHECK_NAMES } from './support/warehouse.js';
 
 const logger = createLogger({ name: 'test', level: 'silent' });
 
@@ -103,14 +104,7 @@ for (const layout of ['json', 'flattened'] as const) {
       );
       assert.deepEqual(
         inserts.map((c) => c.binds?.check_name),
-        [
-          'order_dtl_has_order_hdr',
-          'allocation_has_order_dtl',
-          'allocated_within_ordered',
-          'freshness',
-          'completeness',
-          'rejects',
-        ],
+        CHECK_NAMES,
       );
       for (const insert of inserts) {
         const next = fake.calls[fake.calls.indexOf(insert) + 1];

@@ -4,11 +4,11 @@ import { after, before, describe, test } from 'node:test';
 import { createLogger } from '@wms-singer/singer';
 import type { Simulator } from '@wms-singer/wms-simulator';
 import { openQueryRunner } from 'target-oracle';
-import { load, quality, simulator, tapConfig, tempDir, truth } from './support/warehouse.js';
+import { CHECK_NAMES, load, quality, simulator, tapConfig, tempDir, truth } from './support/warehouse.js';
 
 const logger = createLogger({ name: 'test', level: 'silent' });
 const RELATIONAL = ['order_dtl_has_order_hdr', 'allocation_has_order_dtl', 'allocated_within_ordered'];
-const ALL = [...RELATIONAL, 'freshness', 'completeness', 'rejects'];
+const ALL = CHECK_NAMES;
 
 async function resultRows(sqlitePath: string) {
   const runner = await openQueryRunner({ dialect: 'sqlite', sqlite_path: sqlitePath }, logger);

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Simulator } from '@wms-singer/wms-simulator';
-import { load, quality, simulator, tapConfig, tempDir, truth } from './support/warehouse.js';
+import { CHECK_NAMES, load, quality, simulator, tapConfig, tempDir, truth } from './support/warehouse.js';
 
 /** Debian's chromium (or another Chromium build on PATH); undefined when none is installed. */
 function findChromium(): string | undefined {
@@ -42,14 +42,7 @@ describe('wms-quality report --html', () => {
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stderr, /wms-quality: report of 3 run\(s\) written to /);
     const page = readFileSync(html, 'utf8');
-    for (const name of [
-      'order_dtl_has_order_hdr',
-      'allocation_has_order_dtl',
-      'allocated_within_ordered',
-      'freshness',
-      'completeness',
-      'rejects',
-    ]) {
+    for (const name of CHECK_NAMES) {
       assert.ok(page.includes(`<b>${name}</b>`), `${name} has a row`);
     }
     assert.ok(page.includes(expectedKeys.join(', ')), 'the latest failing keys are listed');

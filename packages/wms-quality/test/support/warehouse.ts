@@ -14,6 +14,16 @@ export const executables = {
   quality: join(packages, 'wms-quality/bin/wms-quality.js'),
 };
 
+/** The checks, by the names issue 15 gives them, in the order they run. */
+export const CHECK_NAMES = [
+  'order_dtl_has_order_hdr',
+  'allocation_has_order_dtl',
+  'allocated_within_ordered',
+  'freshness',
+  'completeness',
+  'rejects',
+];
+
 export interface Completed {
   status: number | null;
   stdout: string;
