@@ -7,11 +7,12 @@ import {
   type Logger,
   SecretRegistry,
   SingerError,
+  settingsMarkdown,
 } from '@wms-singer/singer';
 import { openQueryRunner } from 'target-oracle';
 import yargs from 'yargs';
 import { CHECKS } from './checks/index.js';
-import { loadConfig } from './config.js';
+import { loadConfig, settingsSchema } from './config.js';
 import { renderReport } from './report/html.js';
 import { ResultsTable } from './results.js';
 import { runChecks } from './runner.js';
@@ -20,6 +21,8 @@ import { qualitySqlFor } from './sql/index.js';
 import { WmsCounts } from './wms-counts.js';
 
 const NAME = 'wms-quality';
+const DESCRIPTION =
+  'The WMS business rules checked on the tables target-oracle loaded (SQLite or Oracle): results in a table, one line per check, an HTML report.';
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
@@ -30,7 +33,7 @@ interface Arguments {
   html: string | undefined;
 }
 
-function parseArguments(argv: string[]): Arguments | 'version' {
+function parseArguments(argv: string[]): Arguments | 'version' | { about: 'json' | 'markdown' } {
   let failure: string | undefined;
   const parsed = yargs(argv)
     .scriptName(NAME)
@@ -41,6 +44,8 @@ function parseArguments(argv: string[]): Arguments | 'version' {
     .option('config', { type: 'string', description: 'config JSON file (repeatable; later files win)' })
     .option('html', { type: 'string', description: 'report: the HTML file to write' })
     .option('version', { type: 'boolean', default: false })
+    .option('about', { type: 'boolean', default: false, description: 'print the settings' })
+    .option('format', { choices: ['json', 'markdown'] as const, default: 'json' as const })
     .strict()
     .exitProcess(false)
     .fail((message) => {
@@ -49,6 +54,7 @@ function parseArguments(argv: string[]): Arguments | 'version' {
     .parseSync();
   if (failure !== undefined) throw new ConfigError('USAGE', failure);
   if (parsed.version) return 'version';
+  if (parsed.about) return { about: parsed.format };
   const [command, ...extra] = parsed._.map(String);
   if (command !== 'check' && command !== 'report') {
     throw new ConfigError(
@@ -125,6 +131,15 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     const args = parseArguments(argv);
     if (args === 'version') {
       process.stdout.write(`${NAME} ${VERSION}\n`);
+      return ExitCode.ok;
+    }
+    if ('about' in args) {
+      const schema = settingsSchema();
+      process.stdout.write(
+        args.about === 'markdown'
+          ? `# \`${NAME}\`\n\n${DESCRIPTION}\n\nVersion ${VERSION}.\n\n## Settings\n\n${settingsMarkdown(schema)}\n`
+          : `${JSON.stringify({ name: NAME, description: DESCRIPTION, version: VERSION, settings: schema }, null, 2)}\n`,
+      );
       return ExitCode.ok;
     }
     const config = loadConfig(args.config, process.env, secrets);

@@ -113,3 +113,20 @@ test('settings from WMS_QUALITY_* variables, as Meltano hands them to a utility'
     /environment variable WMS_QUALITY_CHECKS: not valid JSON/,
   );
 });
+
+test('--about prints the settings schema (json, markdown) on stdout', async () => {
+  const json = await quality(['--about']);
+  assert.equal(json.status, 0, json.stderr);
+  const about = JSON.parse(json.stdout) as {
+    name: string;
+    settings: { properties: Record<string, unknown> };
+  };
+  assert.equal(about.name, 'wms-quality');
+  for (const name of ['dialect', 'sqlite_path', 'password', 'wms', 'checks', 'results_table']) {
+    assert.ok(name in about.settings.properties, name);
+  }
+  const markdown = await quality(['--about', '--format', 'markdown']);
+  assert.equal(markdown.status, 0, markdown.stderr);
+  assert.match(markdown.stdout, /^# `wms-quality`/);
+  assert.match(markdown.stdout, /\| `checks` \| object \|/);
+});
