@@ -9,7 +9,12 @@ import {
 import type { WmsClient } from './client/wms-client.js';
 import type { TapConfig } from './settings.js';
 import { bundledFields } from './streams/bundled/index.js';
-import { type DescribeFields, readDescribe, schemaFromFields } from './streams/schema-from-describe.js';
+import {
+  type DescribeFields,
+  readDescribe,
+  readParameters,
+  schemaFromFields,
+} from './streams/schema-from-describe.js';
 
 /**
  * One catalog entry per configured entity. Schemas come from `describe` (its `fields`), or
@@ -25,31 +30,61 @@ export async function discoverCatalog(
   if (config.discovery_mode === 'bundled') {
     return {
       streams: config.entities.map((entity) =>
-        catalogEntry(entity, requireBundled(entity, 'discovery_mode is bundled')),
+        catalogEntry(entity, { fields: requireBundled(entity, 'discovery_mode is bundled') }),
       ),
     };
   }
+  const everything = config.entities.includes('*');
   const offered = await offeredEntities(client, apiRoot, logger);
+  if (everything && offered === undefined) {
+    throw new ConfigError(
+      'CONFIG_INVALID',
+      'setting "entities": "*" needs the entity list, and the WMS does not show it to this user',
+    );
+  }
+  const named = config.entities.filter((entity) => entity !== '*');
+  const entities = everything ? [...new Set([...named, ...[...offered!].sort()])] : named;
   const streams: CatalogEntry[] = [];
-  for (const entity of config.entities) {
+  for (const entity of entities) {
     if (offered !== undefined && !offered.has(entity)) {
       throw new ConfigError(
         'CONFIG_INVALID',
         `setting "entities": the WMS does not offer entity "${entity}" (it lists ${offered.size})`,
       );
     }
-    streams.push(catalogEntry(entity, await describe(entity, client, apiRoot, logger)));
+    const described = await describe(entity, client, apiRoot, logger, everything && !named.includes(entity));
+    if (described !== undefined) streams.push(catalogEntry(entity, described, logger));
   }
   return { streams };
 }
 
-function catalogEntry(entity: string, fields: DescribeFields): CatalogEntry {
-  return discoveredEntry({
+function catalogEntry(entity: string, described: Described, logger?: Logger): CatalogEntry {
+  const { fields, parameters } = described;
+  // Incremental only where mod_ts can be filtered: describe's `parameters` is the filterable subset.
+  const incremental = 'mod_ts' in fields && (parameters === undefined || parameters.has('mod_ts'));
+  if ('mod_ts' in fields && !incremental) {
+    logger?.warn(
+      { stream: entity },
+      `entity ${entity}: mod_ts is not among describe's filterable parameters: FULL_TABLE (with ACTIVATE_VERSION)`,
+    );
+  }
+  const entry = discoveredEntry({
     tapStreamId: entity,
     schema: schemaFromFields(fields),
     keyProperties: ['id'],
-    ...('mod_ts' in fields ? { replicationKey: 'mod_ts' } : {}),
+    ...(incremental ? { replicationKey: 'mod_ts' } : {}),
   });
+  if ('mod_ts' in fields && !incremental) {
+    const top = entry.metadata.find((item) => item.breadcrumb.length === 0);
+    if (top !== undefined) top.metadata['forced-replication-method'] = 'FULL_TABLE';
+  }
+  return entry;
+}
+
+interface Described {
+  fields: DescribeFields;
+  /** describe's filterable fields; undefined when unknown (bundled schemas). */
+  parameters?: Set<string>;
 }
 
 async function describe(
@@ -57,7 +92,8 @@ async function describe(
   client: WmsClient,
   apiRoot: string,
   logger: Logger,
-): Promise<DescribeFields> {
+  optional = false,
+): Promise<Described | undefined> {
   try {
     const response = await client.getJson(`${apiRoot}/entity/${encodeURIComponent(entity)}/describe/`, {
       endpoint: 'describe',
@@ -69,15 +105,19 @@ async function describe(
         `setting "entities": the WMS has no entity "${entity}" (describe answered 404)`,
       );
     }
-    return readDescribe(response.body, entity);
+    return { fields: readDescribe(response.body, entity), parameters: readParameters(response.body) };
   } catch (error) {
     if (!(error instanceof SingerError) || error.code !== 'WMS_FORBIDDEN') throw error;
+    if (optional && bundledFields(entity) === undefined) {
+      logger.warn({ stream: entity }, `entity ${entity}: describe is forbidden (HTTP 403): left out of "*"`);
+      return undefined;
+    }
     const fields = requireBundled(entity, 'describe is forbidden (HTTP 403)');
     logger.warn(
       { stream: entity },
       `entity ${entity}: describe is forbidden (HTTP 403): using the bundled schema`,
     );
-    return fields;
+    return { fields };
   }
 }
 

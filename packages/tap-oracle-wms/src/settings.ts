@@ -21,6 +21,7 @@ export interface TapConfig {
   oauth_client_id?: string;
   oauth_client_secret?: string;
   oauth_scope: string;
+  oauth_grant_type: 'password' | 'client_credentials';
   entities: string[];
   page_size: number;
   page_mode: PageMode;
@@ -29,6 +30,7 @@ export interface TapConfig {
   company_code?: string;
   entity_filters: Record<string, Record<string, string | number | boolean>>;
   replication_overlap_seconds: number;
+  late_rows_window_hours: number;
   request_timeout_seconds: number;
   max_retries: number;
   retry_backoff_seconds: number;
@@ -70,20 +72,29 @@ export const TAP_SETTINGS: SettingsSchema = {
       enum: ['basic', 'oauth2'],
       default: 'basic',
       description:
-        'basic: HTTP Basic with username/password; oauth2: client-credentials bearer tokens from the identity domain.',
+        'basic: HTTP Basic with username/password; oauth2: bearer tokens from the identity domain (see oauth_grant_type).',
+    },
+    oauth_grant_type: {
+      type: 'string',
+      title: 'OAuth2 grant type',
+      enum: ['password', 'client_credentials'],
+      default: 'client_credentials',
+      description:
+        "password: the ROPC grant Oracle documents for lgfapi (the WMS user's username/password plus the client id/secret); client_credentials: the client alone (where the identity domain app allows it).",
     },
     username: {
       type: 'string',
       title: 'Username',
       minLength: 1,
-      description: 'WMS user for HTTP Basic (needs the lgfapi_read_access permission).',
+      description:
+        'WMS user for HTTP Basic or the OAuth2 password grant (needs the lgfapi_read_access permission).',
     },
     password: {
       type: 'string',
       title: 'Password',
       secret: true,
       writeOnly: true,
-      description: 'Password of the WMS user for HTTP Basic.',
+      description: 'Password of the WMS user (HTTP Basic or the OAuth2 password grant).',
     },
     oauth_token_url: {
       type: 'string',
@@ -113,11 +124,12 @@ export const TAP_SETTINGS: SettingsSchema = {
     entities: {
       type: 'array',
       title: 'Entities',
-      items: { type: 'string', pattern: ENTITY_NAME },
+      items: { type: 'string', pattern: `${ENTITY_NAME}|^\\*$` },
       minItems: 1,
       uniqueItems: true,
       default: CORE_ENTITIES,
-      description: 'lgfapi entities to discover, one stream each.',
+      description:
+        'lgfapi entities to discover, one stream each; "*" stands for every entity of the entity list the user can read.',
     },
     page_size: {
       type: 'integer',
@@ -173,6 +185,15 @@ export const TAP_SETTINGS: SettingsSchema = {
       default: 300,
       description:
         'Incremental runs re-read this many seconds before the bookmark, catching rows committed late; the target upserts them.',
+    },
+    late_rows_window_hours: {
+      type: 'number',
+      title: 'Late rows window',
+      minimum: 0,
+      maximum: 168,
+      default: 24,
+      description:
+        'Incremental runs count, per clock hour, the rows of this many hours behind the bookmark and re-read only the hours whose count grew (rows committed late with an old mod_ts); 0 turns the catch-up off.',
     },
     request_timeout_seconds: {
       type: 'number',
@@ -252,13 +273,20 @@ export const TAP_SETTINGS: SettingsSchema = {
 
 /** Checks that need more than one setting; the kit's schema validation has already run. */
 export function checkSettings(config: TapConfig): void {
-  if (config.auth_method === 'basic') {
+  const userRequired =
+    config.auth_method === 'basic'
+      ? 'auth_method is basic'
+      : config.oauth_grant_type === 'password'
+        ? 'oauth_grant_type is password'
+        : undefined;
+  if (userRequired !== undefined) {
     if (!config.username)
-      throw new ConfigError('CONFIG_INVALID', 'setting "username" is required when auth_method is basic');
+      throw new ConfigError('CONFIG_INVALID', `setting "username" is required when ${userRequired}`);
     if (config.password === undefined) {
-      throw new ConfigError('CONFIG_INVALID', 'setting "password" is required when auth_method is basic');
+      throw new ConfigError('CONFIG_INVALID', `setting "password" is required when ${userRequired}`);
     }
-  } else {
+  }
+  if (config.auth_method === 'oauth2') {
     for (const name of ['oauth_token_url', 'oauth_client_id', 'oauth_client_secret'] as const) {
       if (!config[name]) {
         throw new ConfigError('CONFIG_INVALID', `setting "${name}" is required when auth_method is oauth2`);

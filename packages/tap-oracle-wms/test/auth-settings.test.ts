@@ -130,7 +130,7 @@ describe('authentication', () => {
     assert.equal(run.code, 1);
     assert.match(
       errorLines(run).join('\n'),
-      /the identity domain rejected the OAuth2 client credentials \(HTTP 40[01]\) at http:\/\/127\.0\.0\.1:\d+\/oauth2\/v1\/token/,
+      /the identity domain rejected the OAuth2 client credentials \(HTTP 40[01][ a-z_]*\) at http:\/\/127\.0\.0\.1:\d+\/oauth2\/v1\/token/,
     );
     assertNoSecrets(run.stderr);
   });

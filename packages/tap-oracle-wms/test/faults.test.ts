@@ -140,15 +140,21 @@ describe('paged mode with stale counts', () => {
     );
   });
 
-  test('phantom page: a 500 past the end is recognised by a probe, the list ends', async () => {
+  test('phantom page: a 500 past the end ends the walk, which starts again after the last row and ends', async () => {
     sim.setFaults({ kinds: ['stale-page-count', 'phantom-page'] });
+    sim.clearRequests();
     const run = await runTap(basicConfig(sim, { ...filters, max_retries: 1 }));
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(
       idsOf(recordsOf(run, 'order_dtl')),
       liveIds(sim, 'order_dtl').filter((id) => id <= 28),
     );
-    assert.match(run.stderr, /no row follows it: the list has ended/);
+    assert.match(run.stderr, /starting again after the last row read/);
+    // Told at once: the 500 past the end is not retried.
+    assert.equal(
+      listRequests(sim, 'order_dtl').filter((r) => r.status === 500 && r.query.page === '5').length,
+      1,
+    );
     const withShortPage = await runTap(basicConfig(sim, { ...filters, entity_filters: {}, max_retries: 1 }));
     sim.setFaults(undefined);
     assert.equal(withShortPage.code, 0, withShortPage.stderr);

@@ -47,6 +47,11 @@ export interface OAuth2Options {
   retry: RetryPolicy;
   /** Called before each retry of the token request (the run summary counts them). */
   onRetry?: () => void;
+  /**
+   * `password` (ROPC, the grant Oracle documents for lgfapi: the WMS user's identity-domain
+   * username/password with the client) or `client_credentials` (the client alone).
+   */
+  grant?: { type: 'password'; username: string; password: string } | { type: 'client_credentials' };
 }
 
 interface CachedToken {
@@ -56,7 +61,7 @@ interface CachedToken {
 }
 
 /**
- * Client-credentials bearer tokens. A token is renewed ahead of its expiry (10% of its life,
+ * Bearer tokens from the password (ROPC) or client-credentials grant. A token is renewed ahead of its expiry (10% of its life,
  * at most a minute early) and once when the WMS answers 401 to it; concurrent streams share
  * one token request.
  */
@@ -74,6 +79,23 @@ export class OAuth2Authenticator implements Authenticator {
     private readonly clock: () => number = Date.now,
   ) {
     secrets.add(Buffer.from(`${options.clientId}:${options.clientSecret}`, 'utf8').toString('base64'));
+    if (options.grant?.type === 'password') {
+      secrets.add(options.grant.password);
+      secrets.add(encodeURIComponent(options.grant.password));
+    }
+  }
+
+  private grantForm(): string {
+    const { scope, grant } = this.options;
+    if (grant?.type === 'password') {
+      return new URLSearchParams({
+        grant_type: 'password',
+        username: grant.username,
+        password: grant.password,
+        scope,
+      }).toString();
+    }
+    return new URLSearchParams({ grant_type: 'client_credentials', scope }).toString();
   }
 
   async header(signal?: AbortSignal): Promise<string> {
@@ -91,8 +113,8 @@ export class OAuth2Authenticator implements Authenticator {
   }
 
   private async fetchToken(signal?: AbortSignal): Promise<CachedToken> {
-    const { tokenUrl, clientId, clientSecret, scope, retry } = this.options;
-    const body = new URLSearchParams({ grant_type: 'client_credentials', scope }).toString();
+    const { tokenUrl, clientId, clientSecret, retry } = this.options;
+    const body = this.grantForm();
     const where = displayUrl(tokenUrl);
     for (let attempt = 0; ; attempt++) {
       let status: number;
@@ -132,9 +154,17 @@ export class OAuth2Authenticator implements Authenticator {
       if (status === 407)
         throw new SingerError('PROXY_REFUSED', `OAuth2 token request: ${proxyRefusal(tokenUrl)}`);
       if (status === 400 || status === 401 || status === 403) {
+        const code = oauthErrorCode(text);
+        const password = this.options.grant?.type === 'password';
+        const hint =
+          code === 'unsupported_grant_type' || code === 'unauthorized_client'
+            ? `the identity domain app does not allow the ${password ? 'password (Resource Owner)' : 'client credentials'} grant: enable it on the app, or set oauth_grant_type to ${password ? 'client_credentials' : 'password'}`
+            : password
+              ? 'check username/password, oauth_client_id/oauth_client_secret and oauth_scope'
+              : 'check oauth_client_id/oauth_client_secret/oauth_scope';
         throw new SingerError(
           'OAUTH_REJECTED',
-          `the identity domain rejected the OAuth2 client credentials (HTTP ${status}) at ${where} — check oauth_client_id/oauth_client_secret/oauth_scope`,
+          `the identity domain rejected the OAuth2 ${password ? 'password grant' : 'client credentials'} (HTTP ${status}${code ? ` ${code}` : ''}) at ${where} — ${hint}`,
         );
       }
       throw new SingerError('OAUTH_FAILED', `the OAuth2 token request failed (HTTP ${status}) at ${where}`);
@@ -165,5 +195,15 @@ export class OAuth2Authenticator implements Authenticator {
     this.logger.warn({ delay_ms: ms }, `${reason}: retrying`);
     this.options.onRetry?.();
     await sleep(ms, signal);
+  }
+}
+
+/** The `error` of an OAuth2 error body (`unsupported_grant_type`, `invalid_grant`, ...). */
+function oauthErrorCode(text: string): string | undefined {
+  try {
+    const error = (JSON.parse(text) as { error?: unknown }).error;
+    return typeof error === 'string' && /^[a-z_]{1,64}$/.test(error) ? error : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -62,6 +62,10 @@ export function openWmsClient(
             scope: config.oauth_scope,
             retry,
             onRetry: () => metrics.count('retry_count', { endpoint: 'token' }),
+            grant:
+              config.oauth_grant_type === 'password'
+                ? { type: 'password', username: config.username!, password: config.password! }
+                : { type: 'client_credentials' },
           },
           secrets,
           logger,

@@ -20,7 +20,7 @@ export interface PagerOptions {
 
 /**
  * Walks a list by following `next_page` exactly as the WMS gives it, fetching ahead of the
- * page being written. A 404 is "no rows". After a timeout or a 504 the page size is halved
+ * page being written. A 404 or an empty page is "no (more) rows"; a short page is not the end. After a timeout or a 504 the page size is halved
  * for the rest of the walk: the only edit ever made to a `next_page` URL (and in paged mode
  * the page number, so the row offset stays the same).
  *
@@ -83,6 +83,9 @@ export class Pager {
     const response = await this.client.getListPage(url, {
       endpoint: 'list',
       entity: this.options.entity,
+      // Paged mode: a page after the first answering 500 may lie past the end of a shrinking
+      // list; the walk resumes after its last row instead of retrying it (stream walk).
+      failFast: this.options.mode === 'paged' && /[?&]page=(?!1(?:&|$))\d/.test(url) ? [500] : undefined,
       onSlow: (slowUrl) => this.halve(slowUrl),
       onBody: (text) => {
         if (early !== undefined || this.options.mode !== 'sequenced' || this.held > 1) return;
@@ -100,12 +103,9 @@ export class Pager {
     }
     const { records, envelope, compact } = response.body;
     const nextPage = envelope.next_page;
+    // The walk ends only on an empty page, a 404 or no next_page: paged mode may serve short
+    // pages in the middle of a walk, and its counts go stale while data changes.
     let next = typeof nextPage === 'string' && nextPage !== '' ? nextPage : undefined;
-    // Paged mode: counts go stale while data changes, and a page past the end has been seen
-    // to answer 500. A short page is the last one whatever next_page claims.
-    const asked = pageSizeOf(response.url);
-    if (this.options.mode === 'paged' && records.length < (Number.isFinite(asked) ? asked : this.pageSize))
-      next = undefined;
     if (records.length === 0) next = undefined;
     this.held++;
     return { records, compact, next, receivedAt, early };

@@ -27,6 +27,8 @@ export interface RequestContext {
   onSlow?: (url: string) => string;
   /** Called with a 200 body before it is read (the pager peeks at next_page there). */
   onBody?: (text: string) => void;
+  /** HTTP statuses given up on at once (WMS_UNAVAILABLE) instead of retried. */
+  failFast?: readonly number[] | undefined;
 }
 
 export interface WmsResponse<Body = unknown> {
@@ -172,7 +174,10 @@ export class WmsClient {
         failure = kind;
         slow = kind === 'timeout';
       }
-      if (retryNumber >= this.retry.maxRetries) {
+      if (
+        retryNumber >= this.retry.maxRetries ||
+        context.failFast?.some((code) => failure === `HTTP ${code}`)
+      ) {
         throw new SingerError(
           'WMS_UNAVAILABLE',
           `${subject(context)}: giving up on ${displayUrl(url)} after ${retryNumber + 1} attempts (last: ${failure})`,

@@ -37,3 +37,33 @@ export function projectRecords(raws: string[], fields: readonly string[]): strin
     return JSON.stringify(projected);
   });
 }
+
+/**
+ * Decimal fields sent as JSON numbers (`"cost":12.50`) become the same digits as a string
+ * (`"cost":"12.50"`), so no float ever holds them. Records without such a value are returned
+ * as they are; the scan looks only at the named fields.
+ */
+export function quoteDecimals(raws: string[], names: readonly string[]): string[] {
+  const markers = names.map((name) => `"${name}":`);
+  let out: string[] | undefined;
+  for (let r = 0; r < raws.length; r++) {
+    const raw = raws[r]!;
+    let text = raw;
+    for (const marker of markers) {
+      const at = text.indexOf(marker);
+      if (at === -1) continue;
+      let start = at + marker.length;
+      while (text.charCodeAt(start) === 0x20) start++;
+      const c = text.charCodeAt(start);
+      if (!(c === 0x2d || (c >= 0x30 && c <= 0x39))) continue;
+      let end = start + 1;
+      while (end < text.length && /[0-9eE+\-.]/.test(text[end]!)) end++;
+      text = `${text.slice(0, start)}"${text.slice(start, end)}"${text.slice(end)}`;
+    }
+    if (text !== raw) {
+      out ??= raws.slice();
+      out[r] = text;
+    }
+  }
+  return out ?? raws;
+}

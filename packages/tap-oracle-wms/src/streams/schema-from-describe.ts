@@ -30,8 +30,20 @@ export function readDescribe(body: unknown, entity: string): DescribeFields {
   throw new SingerError('DESCRIBE_INVALID', `entity ${entity}: the describe answer has no "fields"`);
 }
 
+/** describe's `parameters` (the filterable fields); undefined when absent or not a list of names. */
+export function readParameters(body: unknown): Set<string> | undefined {
+  const parameters = (body as { parameters?: unknown } | null)?.parameters;
+  if (!Array.isArray(parameters)) return undefined;
+  return new Set(parameters.filter((name): name is string => typeof name === 'string'));
+}
+
+/**
+ * A relation: `{id, key, url}`, or null. A plain integer is admitted too: `status_id` is typed
+ * like a relation by some describes while its values are integers, and a value that disagrees
+ * with describe must not fail a run.
+ */
 const FOREIGN_KEY: JsonSchema = {
-  type: ['object', 'null'],
+  type: ['object', 'integer', 'null'],
   properties: {
     id: { type: ['integer', 'null'] },
     key: { type: ['string', 'null'] },

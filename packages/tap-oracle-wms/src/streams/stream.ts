@@ -15,13 +15,15 @@ import {
   selectedSchema,
   streamReplication,
 } from '@wms-singer/singer';
-import { type Page, Pager } from '../client/paging.js';
-import { type WmsClient, WmsRequestError } from '../client/wms-client.js';
+import type { Page } from '../client/paging.js';
+import type { WmsClient } from '../client/wms-client.js';
 import { normaliseStartDate, type TapConfig } from '../settings.js';
 import { filterInstant, instantMicros, ModTsHigh, secondsToMicros } from './bookmarks.js';
 import { scopeFilters } from './filters.js';
-import { hasFieldsBeyond, projectRecords, RecordText } from './record-text.js';
+import { LateRowsCatchUp, type LateRowsHost, readLateRows } from './late-rows.js';
+import { hasFieldsBeyond, projectRecords, quoteDecimals, RecordText } from './record-text.js';
 import type { StateBook } from './state-book.js';
+import { ListWalk, type QueryVariant, type WalkContext, type WalkHost } from './walk.js';
 import { extractWindows, type WindowWalker } from './windows.js';
 
 export interface StreamRun {
@@ -38,14 +40,8 @@ export interface StreamRun {
   maps?: StreamMaps;
 }
 
-/** What the first request asks for; a 400 walks down to plainer variants. */
-interface QueryVariant {
-  ordering: string | undefined;
-  sendFields: boolean;
-}
-
 /** One lgfapi entity as a Singer stream: its query, its pages, its bookmark. */
-export class WmsStream implements WindowWalker {
+export class WmsStream implements WalkHost, LateRowsHost, WindowWalker {
   readonly name: string;
   readonly replication: StreamReplication;
   private readonly fields: string[];
@@ -58,6 +54,14 @@ export class WmsStream implements WindowWalker {
   readonly dropped: boolean;
   /** The stream name downstream (an `__alias__`, or the entity). */
   private readonly outName: string;
+  /** Selected decimal fields: a WMS sending them as JSON numbers gets them quoted, digit for digit. */
+  private readonly decimals: string[];
+  /** The full-table version the RECORDs carry, during a full-table walk. */
+  private version: number | undefined;
+  /** What this run's walks of the stream have said in the log already. */
+  private readonly notes = { orderIgnored: false };
+  /** The late-rows catch-up of this run's incremental walk (it counts the rows walked by hour). */
+  private catchUp: LateRowsCatchUp | undefined;
 
   constructor(
     entry: CatalogEntry,
@@ -74,6 +78,8 @@ export class WmsStream implements WindowWalker {
     this.dropped = decision?.kind === 'drop';
     this.mapped = decision?.kind === 'map' ? decision.mapped : undefined;
     this.outName = this.mapped?.stream ?? this.name;
+    const properties = this.schema.properties ?? {};
+    this.decimals = this.fields.filter((name) => properties[name]?.format === 'singer.decimal');
   }
 
   /** Writes SCHEMA, the records page by page with a STATE after each, and returns the record count. */
@@ -118,11 +124,26 @@ export class WmsStream implements WindowWalker {
     const bookmark = (): Bookmark =>
       high.text === undefined ? startBookmark : { ...startBookmark, replication_key_value: high.text };
     let count = 0;
-    const keyText = new RecordText(key);
+    const catchUp =
+      config.late_rows_window_hours > 0
+        ? new LateRowsCatchUp(
+            this,
+            key,
+            config.late_rows_window_hours,
+            this.run.logger,
+            this.fieldSet.has('create_ts'),
+          )
+        : undefined;
+    if (catchUp !== undefined && bookmarkValue !== undefined && lower !== undefined) {
+      const { [`${key}__gte`]: _lower, [`${key}__lt`]: _upper, ...scope } = bounds;
+      await catchUp.before(readLateRows(previous?.late_rows), high.micros, lower, runStartMs * 1000, scope);
+      count += catchUp.report.reread_rows + catchUp.report.backdated_rows;
+    }
+    this.catchUp = catchUp;
     if (config.parallel_windows > 1) {
-      count = await extractWindows(this, {
+      count += await extractWindows(this, {
         key,
-        keyText,
+        keyText: new RecordText(key),
         lower,
         upper: runStartMs * 1000,
         lanes: config.parallel_windows,
@@ -132,23 +153,53 @@ export class WmsStream implements WindowWalker {
           if (high.offer(text)) states.put(this.name, bookmark());
         },
       });
-      states.put(this.name, bookmark());
-      return count;
+    } else {
+      // The last bookmark every written row is covered by: it moves with pages read in proven
+      // key order; rows read otherwise move it only when the walk is complete.
+      let covered = startBookmark;
+      await new ListWalk(this, this.walkContext(), key).run(bounds, (records, mark) => {
+        if (mark.latest?.text !== undefined) high.offer(mark.latest.text);
+        catchUp?.countRead(mark.keys);
+        if (mark.ordered) covered = bookmark();
+        this.run.states.put(this.name, covered);
+        count += records.length;
+      });
     }
-    await this.walk(bounds, { ordering: `${key},id`, sendFields: true }, (records, variant) => {
-      // Ordered by the key, the page's last row carries its highest value and a resumed run
-      // may start there; otherwise only the end of the walk proves every row was seen.
-      if (variant.ordering?.startsWith(key)) {
-        high.offer(keyText.valueOf(records[records.length - 1]!));
-        this.run.states.put(this.name, bookmark());
-      } else {
-        for (const record of records) high.offer(keyText.valueOf(record));
-        this.run.states.put(this.name, startBookmark);
-      }
-      count += records.length;
-    });
-    this.run.states.put(this.name, bookmark());
+    this.catchUp = undefined;
+    const done = bookmark();
+    const { [`${key}__gte`]: _from, [`${key}__lt`]: _to, ...scope } = bounds;
+    const late = await catchUp?.finish(high.micros, runStartMs * 1000, scope);
+    if (late !== undefined) done.late_rows = late as unknown as JsonObject;
+    if (catchUp !== undefined && catchUp.report.probes > 0)
+      this.run.logger.info(
+        { stream: this.name, ...catchUp.report },
+        `stream ${this.name}: late rows catch-up`,
+      );
+    this.run.states.put(this.name, done);
     return count;
+  }
+
+  /** A one-row paged request's result_count (LateRowsHost). */
+  async countRows(bounds: Record<string, string>): Promise<number | undefined> {
+    const url = new URL(this.firstUrl(bounds, { ordering: undefined, sendFields: false }));
+    url.searchParams.set('page_size', '1');
+    url.searchParams.set('page_mode', 'paged');
+    url.searchParams.set('fields', 'id');
+    const response = await this.run.client.getJson(url.toString(), { endpoint: 'list', entity: this.name });
+    if (response.status === 404) return 0;
+    const total = (response.body as { result_count?: unknown } | null)?.result_count;
+    return typeof total === 'number' ? total : undefined;
+  }
+
+  /** Reads rows again without moving the bookmark (LateRowsHost). */
+  async reread(bounds: Record<string, string>): Promise<number> {
+    let rows = 0;
+    const untouched = this.run.states.get(this.name) ?? {};
+    await new ListWalk(this, this.walkContext(), this.replication.key).run(bounds, (records) => {
+      this.run.states.put(this.name, untouched);
+      rows += records.length;
+    });
+    return rows;
   }
 
   private async syncFullTable(): Promise<number> {
@@ -161,16 +212,13 @@ export class WmsStream implements WindowWalker {
     const high = new ModTsHigh();
     const modTs = new RecordText('mod_ts');
     let count = 0;
-    await this.walk(
-      {},
-      { ordering: 'id', sendFields: true },
-      (records) => {
-        if (trackModTs) for (const record of records) high.offer(modTs.valueOf(record));
-        states.put(this.name, { ...previous, version });
-        count += records.length;
-      },
-      version,
-    );
+    this.version = version;
+    await new ListWalk(this, this.walkContext(), undefined).run({}, (records) => {
+      if (trackModTs) for (const record of records) high.offer(modTs.valueOf(record));
+      states.put(this.name, { ...previous, version });
+      count += records.length;
+    });
+    this.version = undefined;
     output.writeActivateVersion(this.outName, version);
     const done: Bookmark = { ...previous };
     delete done.version;
@@ -185,80 +233,20 @@ export class WmsStream implements WindowWalker {
     return count;
   }
 
-  /**
-   * Pages through the list, writing each page's records then (through `afterPage`) its STATE,
-   * and waits for the output to drain before the next page. A 400 on the first page walks down
-   * the variants (ordering by id, no ordering, no `fields`) and says so in the log.
-   */
-  private async walk(
-    bounds: Record<string, string>,
-    preferred: QueryVariant,
-    afterPage: (records: string[], variant: QueryVariant, full: boolean) => void,
-    version?: number,
-    cut?: (records: string[], variant: QueryVariant) => number | undefined,
-  ): Promise<void> {
-    const { output, metrics, logger } = this.run;
-    const variants = fallbackVariants(preferred);
-    for (let index = 0; index < variants.length; index++) {
-      const variant = variants[index]!;
-      const pager = new Pager(this.run.client, {
-        entity: this.name,
-        mode: this.run.config.page_mode,
-        logger,
-      });
-      let pages = 0;
-      let last: string | undefined;
-      let lastFull = false;
-      try {
-        for await (const page of pager.pages(this.firstUrl(bounds, variant))) {
-          pages++;
-          last = page.records[page.records.length - 1];
-          lastFull = page.records.length >= pager.currentPageSize;
-          // A window of a window-parallel walk ends where the next one starts (windows.ts).
-          const keep = cut?.(page.records, variant);
-          if (keep !== undefined) page.records = page.records.slice(0, keep);
-          const records = this.outgoing(page, variant);
-          const sent = this.mapped === undefined ? records : mapRecords(this.mapped, records);
-          if (sent.length > 0) output.writeRecordsJson(this.outName, sent, page.receivedAt, version);
-          afterPage(records, variant, lastFull);
-          metrics.count('record_count', { stream: this.outName }, sent.length);
-          metrics.count('record_bytes', { stream: this.outName }, utf8Bytes(sent));
-          await output.drain();
-          if (keep !== undefined) return;
-        }
-        return;
-      } catch (error) {
-        if (lastFull && (await this.endedAfterPhantomPage(error, bounds, variant, last))) return;
-        const next = variants[index + 1];
-        if (!(error instanceof WmsRequestError) || error.status !== 400 || pages > 0 || next === undefined)
-          throw error;
-        logger.warn(
-          {
-            stream: this.name,
-            ordering: variant.ordering ?? null,
-            fields: variant.sendFields,
-            detail: error.detail,
-          },
-          `entity ${this.name}: the WMS refused the query (HTTP 400); retrying with ordering=${next.ordering ?? '(none)'}${next.sendFields ? '' : ' and without fields='}`,
-        );
-      }
-    }
-  }
-
   /** One window of a window-parallel walk (windows.ts): ordered by the key, cut where the next window starts. */
   walkWindow(
     bounds: Record<string, string>,
     cut: (records: string[], ordered: boolean) => number | undefined,
     afterPage: (records: string[], ordered: boolean, full: boolean) => void,
   ): Promise<void> {
-    const key = this.replication.key!;
-    const ordered = (variant: QueryVariant): boolean => variant.ordering?.startsWith(key) === true;
-    return this.walk(
+    return new ListWalk(this, this.walkContext(), this.replication.key).run(
       bounds,
-      { ordering: `${key},id`, sendFields: true },
-      (records, variant, full) => afterPage(records, ordered(variant), full),
+      (records, mark) => {
+        this.catchUp?.countRead(mark.keys);
+        afterPage(records, mark.inKeyOrder, mark.full);
+      },
       undefined,
-      (records, variant) => cut(records, ordered(variant)),
+      cut,
     );
   }
 
@@ -274,42 +262,27 @@ export class WmsStream implements WindowWalker {
     return row === undefined ? undefined : { id: row.id, key: row[key] };
   }
 
-  /**
-   * Paged mode with stale counts: after a full page, `next_page` may point past the end, and
-   * that page has been seen to answer 500 rather than 404. When the retries of such a page are
-   * exhausted, ask for one row after the last one written (by the walk's own ordering): a 404
-   * proves the list had ended. Rows sharing the last mod_ts are re-read by the next run's overlap.
-   */
-  private async endedAfterPhantomPage(
-    error: unknown,
-    bounds: Record<string, string>,
-    variant: QueryVariant,
-    lastText: string | undefined,
-  ): Promise<boolean> {
-    if (this.run.config.page_mode !== 'paged' || lastText === undefined) return false;
-    if (!(error instanceof SingerError) || error.code !== 'WMS_UNAVAILABLE') return false;
-    const last = JSON.parse(lastText) as JsonObject;
-    const key = this.replication.key;
-    let after: Record<string, string>;
-    if (variant.ordering === 'id') after = { id__gt: String(last.id) };
-    else if (key !== undefined && variant.ordering?.startsWith(key) && typeof last[key] === 'string')
-      after = { [`${key}__gt`]: last[key] };
-    else return false;
-    const probe = new URL(
-      this.firstUrl({ ...bounds, ...after }, { ordering: variant.ordering, sendFields: false }),
-    );
-    probe.searchParams.set('page_size', '1');
-    probe.searchParams.set('fields', 'id');
-    const response = await this.run.client.getJson(probe.toString(), { endpoint: 'list', entity: this.name });
-    if (response.status !== 404) return false;
-    this.run.logger.warn(
-      { stream: this.name },
-      `entity ${this.name}: the page after the last full page failed, and no row follows it: the list has ended (stale page count)`,
-    );
-    return true;
+  private walkContext(): WalkContext {
+    return {
+      client: this.run.client,
+      mode: this.run.config.page_mode,
+      logger: this.run.logger,
+      notes: this.notes,
+    };
   }
 
-  private firstUrl(bounds: Record<string, string>, variant: QueryVariant): string {
+  /** Writes a page's records (WalkHost), the RECORDs carrying the full-table version if any. */
+  async emit(page: Page, records: string[], variant: QueryVariant): Promise<void> {
+    const { output, metrics } = this.run;
+    const outgoing = this.outgoing(page, records, variant);
+    const sent = this.mapped === undefined ? outgoing : mapRecords(this.mapped, outgoing);
+    if (sent.length > 0) output.writeRecordsJson(this.outName, sent, page.receivedAt, this.version);
+    metrics.count('record_count', { stream: this.outName }, sent.length);
+    metrics.count('record_bytes', { stream: this.outName }, utf8Bytes(sent));
+    await output.drain();
+  }
+
+  firstUrl(bounds: Record<string, string>, variant: QueryVariant): string {
     const { config, apiRoot, logger } = this.run;
     const params = new URLSearchParams();
     const own = config.entity_filters[this.name] ?? {};
@@ -329,25 +302,13 @@ export class WmsStream implements WindowWalker {
    * The page's records as they go out: the WMS's own text, unless it spread a record over
    * lines, or sent fields outside the selection (checked on the first record of each page).
    */
-  private outgoing(page: Page, variant: QueryVariant): string[] {
-    const first = page.records[0];
+  private outgoing(page: Page, records: string[], variant: QueryVariant): string[] {
+    const first = records[0];
     const exact =
       page.compact && variant.sendFields && first !== undefined && !hasFieldsBeyond(first, this.fieldSet);
-    return exact ? page.records : projectRecords(page.records, this.fields);
+    const out = exact ? records : projectRecords(records, this.fields);
+    return this.decimals.length === 0 ? out : quoteDecimals(out, this.decimals);
   }
-}
-
-function fallbackVariants(preferred: QueryVariant): QueryVariant[] {
-  const variants: QueryVariant[] = [preferred];
-  const add = (variant: QueryVariant): void => {
-    if (!variants.some((v) => v.ordering === variant.ordering && v.sendFields === variant.sendFields))
-      variants.push(variant);
-  };
-  add({ ordering: 'id', sendFields: true });
-  add({ ordering: undefined, sendFields: true });
-  add({ ordering: preferred.ordering, sendFields: false });
-  add({ ordering: undefined, sendFields: false });
-  return variants;
 }
 
 /** The page's records through the stream map: parsed, mapped (or filtered out), serialised. */
