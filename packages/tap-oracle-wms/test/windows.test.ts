@@ -189,7 +189,7 @@ describe('window-parallel extraction', () => {
 });
 
 describe('window-parallel extraction against a WMS that ignores ordering', () => {
-  test('the probe notices (descending order answers the first row again): one walk, every row', async () => {
+  test('an entity ignoring ordering is noticed: one walk, every row', async () => {
     const sim = await startSimulator({ rows: { order_dtl: 400 }, seed: 29, quirks: ['ordering-ignored'] });
     try {
       sim.clearRequests();
@@ -197,7 +197,11 @@ describe('window-parallel extraction against a WMS that ignores ordering', () =>
       assert.equal(run.code, 0, run.stderr);
       assert.deepEqual(upserted([run], 'allocation'), sim.snapshot('allocation'));
       assert.equal(new Set(windowsAsked(sim, 'allocation')).size, 1, 'one walk');
-      assert.match(run.stderr, /not splitting into windows: the WMS does not seem to order by mod_ts/);
+      // The walk notices first (its first page is out of mod_ts order) or the windows' probe does.
+      assert.match(
+        run.stderr,
+        /not splitting into windows: the WMS does not seem to order by mod_ts|the WMS ignores ordering=mod_ts,id/,
+      );
     } finally {
       await sim.stop();
     }

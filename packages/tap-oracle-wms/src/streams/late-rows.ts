@@ -20,8 +20,6 @@ export interface LateRowsState {
    * grew, whatever their mod_ts.
    */
   ids?: Array<[number, number, number]>;
-  /** After a first run: the ids below this one are split into ranges by the next run. */
-  top?: number;
 }
 
 /** Id ranges kept (and probed) per stream. */
@@ -71,8 +69,6 @@ export class LateRowsCatchUp {
   private ranges: Array<[number, number, number]> = [];
   /** The highest id written this run. */
   private maxId = -1;
-  /** Whether this run started from a bookmark (before() ran). */
-  private checked = false;
   /** The scope filters of the probes (the stream's filters without the walk's bounds). */
   private base: Record<string, string> = {};
   private upper = Number.POSITIVE_INFINITY;
@@ -149,16 +145,7 @@ export class LateRowsCatchUp {
         `entity ${this.host.name}: an hour behind the bookmark has rows it did not have: read again`,
       );
     }
-    let ranges = previous?.ids ?? [];
-    if (ranges.length === 0 && previous?.top !== undefined && previous.top > 0) {
-      // The first run left only its highest id: these ranges are counted now, compared next run.
-      const width = Math.ceil(previous.top / MAX_ID_RANGES);
-      ranges = [];
-      for (let lo = 0; lo < previous.top; lo += width)
-        ranges.push([lo, Math.min(lo + width, previous.top), Number.POSITIVE_INFINITY]);
-    }
-    this.checked = true;
-    await this.checkIdRanges(ranges, upper, base);
+    await this.checkIdRanges(previous?.ids ?? [], upper, base);
     if (this.hasCreateTs) {
       // Backdated rows: created since the bookmark, with a mod_ts before what the walk reads.
       this.report.backdated_rows = await this.host.reread({
@@ -247,16 +234,17 @@ export class LateRowsCatchUp {
       if (probed === undefined && (hour + 1) * US_PER_HOUR <= this.cut) continue;
       hours[String(hour)] = (probed ?? 0) + (read ?? 0);
     }
-    // A first run only notes its highest id (its ranges are counted by the next run); later
-    // runs add the ids new to them as one more range, counted now.
-    if (!this.checked) return { hours, top: this.maxId + 1 };
     const ranges = this.ranges.map((range) => [...range] as [number, number, number]);
     const from = ranges.at(-1)?.[1] ?? 0;
     const top = this.maxId + 1;
     if (top > from) {
-      const [count] = await Promise.all([this.host.countRows(this.idBounds([from, top]))]);
-      this.report.probes++;
-      ranges.push([from, top, count ?? 0]);
+      const parts = ranges.length === 0 ? MAX_ID_RANGES : 1;
+      const width = Math.ceil((top - from) / parts);
+      const added: Array<[number, number]> = [];
+      for (let lo = from; lo < top; lo += width) added.push([lo, Math.min(lo + width, top)]);
+      const counts = await Promise.all(added.map((range) => this.host.countRows(this.idBounds(range))));
+      this.report.probes += added.length;
+      added.forEach(([lo, hi], i) => ranges.push([lo, hi, counts[i] ?? 0]));
     }
     while (ranges.length > MAX_ID_RANGES) {
       let best = 0;
@@ -282,6 +270,5 @@ export function readLateRows(value: unknown): LateRowsState | undefined {
           Array.isArray(range) && range.length === 3 && range.every((n) => Number.isInteger(n)),
       )
     : [];
-  const top = (value as { top?: unknown }).top;
-  return { hours: clean, ids: ranges, ...(typeof top === 'number' ? { top } : {}) };
+  return { hours: clean, ids: ranges };
 }

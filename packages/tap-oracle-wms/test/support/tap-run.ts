@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Simulator } from '@wms-singer/wms-simulator';
+import type { RecordedRequest, Simulator } from '@wms-singer/wms-simulator';
 
 const BIN = fileURLToPath(new URL('../../../bin/tap-oracle-wms.js', import.meta.url));
 
@@ -127,9 +127,19 @@ export const liveIds = (sim: Simulator, entity: string): number[] => idsOf(sim.s
 export const lastState = (run: TapRun): Message['value'] =>
   run.messages.filter((m) => m.type === 'STATE').at(-1)?.value;
 
-/** The list requests of one entity the simulator saw. */
-export const listRequests = (sim: Simulator, entity: string) =>
+/** Every list request of one entity the simulator saw, the late-rows catch-up's count probes included. */
+export const allListRequests = (sim: Simulator, entity: string) =>
   sim.requests.filter((r) => r.path.replace(/\/$/, '').endsWith(`/entity/${entity}`));
+
+/** The late-rows catch-up's count probes (one-row requests for result_count). */
+const isProbe = (r: RecordedRequest): boolean => r.query.page_size === '1' && r.query.fields === 'id';
+
+/** The list requests of one entity that read rows (not the catch-up's count probes). */
+export const listRequests = (sim: Simulator, entity: string) =>
+  allListRequests(sim, entity).filter((r) => !isProbe(r));
+
+/** The late-rows catch-up's count probes of one entity. */
+export const probeRequests = (sim: Simulator, entity: string) => allListRequests(sim, entity).filter(isProbe);
 
 /** The stderr lines that are not JSON log lines (the harness's one-line error). */
 export const errorLines = (run: TapRun): string[] =>
