@@ -77,8 +77,8 @@ async function runTap(sim: Simulator, windowHours: number, state: unknown, dir: 
     if (line.startsWith('{"type":"RECORD"')) {
       const message = JSON.parse(line) as { stream: string; record: { id: number; mod_ts: string } };
       records++;
-      let table = loaded.get(message.stream);
-      if (table === undefined) loaded.set(message.stream, (table = new Map()));
+      const table = loaded.get(message.stream) ?? new Map<number, string>();
+      loaded.set(message.stream, table);
       table.set(message.record.id, message.record.mod_ts);
     } else if (line.startsWith('{"type":"STATE"')) last = (JSON.parse(line) as { value: unknown }).value;
   }
@@ -103,8 +103,8 @@ async function line(quirks: string, windowHours: number): Promise<{ runs: Run[];
       const run = await runTap(sim, windowHours, state, dir);
       state = run.state;
       for (const [stream, table] of run.loaded) {
-        let all = loaded.get(stream);
-        if (all === undefined) loaded.set(stream, (all = new Map()));
+        const all = loaded.get(stream) ?? new Map<number, string>();
+        loaded.set(stream, all);
         for (const [id, modTs] of table) all.set(id, modTs);
       }
       runs.push(run);

@@ -125,7 +125,7 @@ export class LateRowsCatchUp {
         this.disabled = true;
         return;
       }
-      batch.forEach((hour, i) => this.probed.set(hour, counts[i]!));
+      for (const [i, hour] of batch.entries()) this.probed.set(hour, counts[i]!);
     }
     for (const hour of hours) {
       const start = hour * US_PER_HOUR;
@@ -145,7 +145,7 @@ export class LateRowsCatchUp {
         `entity ${this.host.name}: an hour behind the bookmark has rows it did not have: read again`,
       );
     }
-    await this.checkIdRanges(previous?.ids ?? [], upper, base);
+    await this.checkIdRanges(previous?.ids ?? []);
     if (this.hasCreateTs) {
       // Backdated rows: created since the bookmark, with a mod_ts before what the walk reads.
       this.report.backdated_rows = await this.host.reread({
@@ -160,17 +160,13 @@ export class LateRowsCatchUp {
    * Counts each id range of the last run again and reads again the ranges that grew: rows that
    * appeared with any mod_ts (deletes in the same range can hide them; a full sync settles it).
    */
-  private async checkIdRanges(
-    previous: ReadonlyArray<[number, number, number]>,
-    upper: number,
-    base: Record<string, string>,
-  ): Promise<void> {
+  private async checkIdRanges(previous: ReadonlyArray<[number, number, number]>): Promise<void> {
     const bounds = this.idBounds.bind(this);
     for (let at = 0; at < previous.length; at += PROBES_AT_ONCE) {
       const batch = previous.slice(at, at + PROBES_AT_ONCE);
       const counts = await Promise.all(batch.map((range) => this.host.countRows(bounds(range))));
       this.report.probes += batch.length;
-      batch.forEach((range, i) => this.ranges.push([range[0], range[1], counts[i] ?? range[2]]));
+      for (const [i, range] of batch.entries()) this.ranges.push([range[0], range[1], counts[i] ?? range[2]]);
     }
     for (let i = 0; i < this.ranges.length; i++) {
       const range = this.ranges[i]!;
@@ -244,7 +240,7 @@ export class LateRowsCatchUp {
       for (let lo = from; lo < top; lo += width) added.push([lo, Math.min(lo + width, top)]);
       const counts = await Promise.all(added.map((range) => this.host.countRows(this.idBounds(range))));
       this.report.probes += added.length;
-      added.forEach(([lo, hi], i) => ranges.push([lo, hi, counts[i] ?? 0]));
+      for (const [i, [lo, hi]] of added.entries()) ranges.push([lo, hi, counts[i] ?? 0]);
     }
     while (ranges.length > MAX_ID_RANGES) {
       let best = 0;
