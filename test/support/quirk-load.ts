@@ -85,8 +85,31 @@ function expectedRows(sim: Simulator, entity: string, facility: string | undefin
   });
 }
 
+/**
+ * Rows committed late or made visible late (late-commits), per entity: counts cannot see such
+ * a row when its hour (or id range) lost as many rows meanwhile (docs/tap.md, Late-visible
+ * rows). The load may miss those alone, and only a few of them.
+ */
+export type LateRows = Map<string, Set<number>>;
+
+export function noteLateRows(
+  late: LateRows,
+  changes: Record<string, { late?: number[]; revealed?: number[] }>,
+): void {
+  for (const [entity, change] of Object.entries(changes)) {
+    const ids = late.get(entity) ?? new Set<number>();
+    for (const id of [...(change.late ?? []), ...(change.revealed ?? [])]) ids.add(id);
+    late.set(entity, ids);
+  }
+}
+
 /** Every live row is in its table once, with its latest mod_ts; decimals sent as numbers arrived exact. */
-export function assertLoaded(sim: Simulator, path: string, facility: string | undefined): void {
+export function assertLoaded(
+  sim: Simulator,
+  path: string,
+  facility: string | undefined,
+  late: LateRows = new Map(),
+): void {
   const db = new DatabaseSync(path, { readOnly: true });
   try {
     for (const entity of QUIRK_ENTITIES) {
@@ -99,15 +122,25 @@ export function assertLoaded(sim: Simulator, path: string, facility: string | un
       );
       const expected = expectedRows(sim, entity, facility);
       assert.ok(expected.length > 0, `${entity}: the case leaves rows to load`);
-      const missing = expected.filter((row) => !loaded.has(Number(row.id))).map((row) => row.id);
-      assert.deepEqual(missing, [], `${entity}: live rows missing from the target`);
+      const excused = late.get(entity) ?? new Set<number>();
+      const behind = expected
+        .filter((row) => {
+          const got = loaded.get(Number(row.id));
+          return got === undefined || instantMicros(String(got.mod_ts)) !== instantMicros(String(row.mod_ts));
+        })
+        .map((row) => Number(row.id));
+      assert.deepEqual(
+        behind.filter((id) => !excused.has(id)),
+        [],
+        `${entity}: live rows missing from the target or not at their latest mod_ts`,
+      );
+      assert.ok(
+        behind.length <= Math.max(2, excused.size / 4),
+        `${entity}: ${behind.length} of ${excused.size} late rows missed (${behind.join(', ')})`,
+      );
       for (const row of expected) {
-        const got = loaded.get(Number(row.id))!;
-        assert.equal(
-          instantMicros(String(got.mod_ts)),
-          instantMicros(String(row.mod_ts)),
-          `${entity} id ${row.id}: mod_ts ${String(got.mod_ts)} is not the latest ${String(row.mod_ts)}`,
-        );
+        const got = loaded.get(Number(row.id));
+        if (got === undefined) continue;
         for (const [field, value] of Object.entries(row)) {
           // Decimals (numbers in the snapshot under decimals-as-numbers) are stored as their digits.
           if (typeof value === 'number' && !Number.isInteger(value) && field in got) {
