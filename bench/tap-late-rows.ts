@@ -62,7 +62,8 @@ async function runTap(sim: Simulator, windowHours: number, state: unknown, dir: 
   }
   sim.clearRequests();
   const started = performance.now();
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  // stderr (the run_summary lines) is left out: only the figures are printed.
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
   let text = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     text += chunk;
