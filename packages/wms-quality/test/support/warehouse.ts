@@ -79,17 +79,7 @@ export async function load(sim: Simulator, dir: string, target: Record<string, u
   const targetFile = writeJson(dir, 'target.json', target);
   const node = JSON.stringify(process.execPath);
   const pipe = `set -o pipefail; ${node} ${JSON.stringify(executables.tap)} --config ${JSON.stringify(tap)} 2>${JSON.stringify(join(dir, 'tap.log'))} | ${node} ${JSON.stringify(executables.target)} --config ${JSON.stringify(targetFile)} >/dev/null`;
-  // better-sqlite3 on Node 24 sometimes aborts while a worker thread is torn down, after the
-  // last commit (an assertion in its Statement destructor; the node:sqlite port removes it).
-  // A load is an idempotent upsert, so it is run again rather than failing these tests.
-  let result = await run('bash', ['-c', pipe]);
-  for (
-    let attempt = 1;
-    attempt < 3 && result.status !== 0 && /Assertion failed/.test(result.stderr);
-    attempt++
-  ) {
-    result = await run('bash', ['-c', pipe]);
-  }
+  const result = await run('bash', ['-c', pipe]);
   if (result.status !== 0) throw new Error(`load failed (${result.status}): ${result.stderr}`);
 }
 
