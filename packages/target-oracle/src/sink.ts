@@ -1,10 +1,12 @@
-import { errorMessage, type Metrics, SingerError } from '@wms-singer/singer';
+import { errorMessage, type Logger, type Metrics, SingerError } from '@wms-singer/singer';
 import type { ValidateFunction } from 'ajv';
+import { IsolationStopped, isolateRefusedRows, MAX_REFUSED_ROWS } from './batch-isolation.js';
 import type {
   BatchFill,
   CellProblem,
   CellValue,
   Dialect,
+  RowBatch,
   RowBuffer,
   TableSpec,
   WriteMode,
@@ -13,7 +15,7 @@ import { describeValidationError } from './records/record-validator.js';
 import { ArrayRowBuffer } from './records/row-buffer.js';
 import { type RecordContext, type RowBuilder, rowKey } from './records/row-builder.js';
 import type { StreamLayout } from './schema/stream-layout.js';
-import type { LoadMethod } from './settings.js';
+import type { InvalidRecordPolicy, LoadMethod } from './settings.js';
 
 /** Everything a sink derives from its stream's SCHEMA and the table it loads. */
 export interface SinkShape {
@@ -27,12 +29,20 @@ export interface SinkShape {
 export interface SinkOptions {
   dialect: Dialect;
   metrics: Metrics;
+  logger?: Logger;
   batchSizeRows: number;
   loadMethod: LoadMethod;
   /** Called after each batch commits, so the target can release the states it covers. */
   onCommitted(): void;
   /** Called once when a batch fails; the target stops reading. */
   onFailure(error: SingerError): void;
+  /**
+   * invalid_record_policy for a row the database refuses for a value the row check did not foresee
+   * (Dialect.valueError); undefined: a refused batch fails whole (the rejects table's sink).
+   */
+  policy?: InvalidRecordPolicy;
+  /** A row refused alone under skip or dead_letter (its batch committed without it); the target applies the policy. */
+  onRefused?(stream: string, line: number, reason: string, record: Record<string, unknown> | undefined): void;
 }
 
 interface Flight {
@@ -64,6 +74,10 @@ export class Sink {
   firstAt = 0;
   private flight: Flight | undefined;
   private submitted = 0;
+  /** Input line of each buffered row by handle (-1: dropped), when refused rows can be isolated. */
+  private lines: number[] | undefined;
+  /** Each buffered record by handle, kept for dead letters (invalid_record_policy dead_letter). */
+  private records: (Record<string, unknown> | undefined)[] | undefined;
 
   constructor(
     readonly stream: string,
@@ -84,6 +98,9 @@ export class Sink {
     this.properties = new Map(shape.layout.columns.map((c) => [c.name, c.property]));
     this.keyIndexes = shape.layout.keyColumns.map((key) => columns.indexOf(key));
     this.dedupe = this.keyIndexes.length > 0 && this.options.loadMethod !== 'append-only';
+    const isolating = this.options.policy !== undefined && dialect.valueError !== undefined;
+    this.lines = isolating ? [] : undefined;
+    this.records = isolating && this.options.policy === 'dead_letter' ? [] : undefined;
   }
 
   get buffered(): number {
@@ -122,13 +139,22 @@ export class Sink {
       this.firstAt = now;
     }
     this.lastLine = lineNumber;
+    let handle: number;
     if (this.dedupe) {
       const key = rowKey(row, this.keyIndexes);
       const earlier = this.handles.get(key);
-      if (earlier !== undefined) buffer.drop(earlier);
-      this.handles.set(key, buffer.add(row));
+      if (earlier !== undefined) {
+        buffer.drop(earlier);
+        if (this.lines !== undefined) this.lines[earlier] = -1;
+      }
+      handle = buffer.add(row);
+      this.handles.set(key, handle);
     } else {
-      buffer.add(row);
+      handle = buffer.add(row);
+    }
+    if (this.lines !== undefined) {
+      this.lines[handle] = lineNumber;
+      if (this.records !== undefined) this.records[handle] = record;
     }
     return undefined;
   }
@@ -157,6 +183,10 @@ export class Sink {
     // through Target.exclusive.
     const batch = this.buffer.take(fill);
     this.handles.clear();
+    const rowLines = this.lines;
+    const rowRecords = this.records;
+    if (rowLines !== undefined) this.lines = [];
+    if (rowRecords !== undefined) this.records = [];
     await this.settle();
     const firstLine = this.firstLine;
     const lastLine = this.lastLine;
@@ -165,14 +195,23 @@ export class Sink {
     const mode = this.nextMode();
     this.submitted++;
     const flight: Flight = { firstLine, done: false, promise: Promise.resolve() };
-    flight.promise = dialect.writeBatch(table, batch, mode).then(
-      () => {
+    const written = dialect.writeBatch(table, batch, mode).then(() => count);
+    const settled =
+      rowLines === undefined
+        ? written
+        : written.catch((error: unknown) => this.isolate(error, batch, mode, count, rowLines, rowRecords));
+    flight.promise = settled.then(
+      (committed) => {
         flight.done = true;
         if (this.flight === flight) this.flight = undefined;
-        this.options.metrics.count('record_count', { stream: this.stream }, count);
+        this.options.metrics.count('record_count', { stream: this.stream }, committed);
         this.options.onCommitted();
       },
       (error: unknown) => {
+        if (error instanceof SingerError && error.code === 'RECORD_INVALID') {
+          this.options.onFailure(error); // one refused row, already located
+          throw error;
+        }
         // The dialect says what failed; the sink adds which stream and which input lines.
         const detail =
           error instanceof SingerError
@@ -189,6 +228,90 @@ export class Sink {
     );
     flight.promise.catch(() => undefined); // reported through onFailure and settle()
     this.flight = flight;
+  }
+
+  /**
+   * A batch refused for a value: writes it again in halves to find the rows refused alone (see
+   * batch-isolation.ts) and applies invalid_record_policy to them; returns how many rows committed.
+   * An error not about a value, or too many refused rows, fails the batch as a whole.
+   */
+  private async isolate(
+    error: unknown,
+    batch: RowBatch,
+    mode: WriteMode,
+    count: number,
+    lines: number[],
+    records: (Record<string, unknown> | undefined)[] | undefined,
+  ): Promise<number> {
+    const { dialect, policy } = this.options;
+    const valueError = dialect.valueError?.bind(dialect);
+    if (valueError === undefined || valueError(error) === undefined) throw error;
+    const slice =
+      dialect.sliceBatch?.bind(dialect) ??
+      (batch.encoded === undefined
+        ? (b: RowBatch, start: number, end: number): RowBatch => ({
+            columns: b.columns,
+            rows: b.rows.slice(start, end),
+          })
+        : undefined);
+    if (slice === undefined) throw error;
+    // Positions in the batch -> input lines (a row replaced by a later one with its key was dropped).
+    const kept: number[] = [];
+    const keptRecords: (Record<string, unknown> | undefined)[] = [];
+    lines.forEach((line, handle) => {
+      if (line < 0) return;
+      kept.push(line);
+      keptRecords.push(records?.[handle]);
+    });
+    const { table } = this.shape;
+    const keyed = this.shape.layout.keyColumns.length > 0;
+    this.options.logger?.warn(
+      { stream: this.stream, table: table.name, rows: count },
+      'batch refused for a value: writing it again in halves to find the row',
+    );
+    let refused: Awaited<ReturnType<typeof isolateRefusedRows>>;
+    try {
+      refused = await isolateRefusedRows(count, error, {
+        write: (start, end, m) => dialect.writeBatch(table, slice(batch, start, end), m),
+        mode,
+        later: mode === 'replace' ? (keyed ? 'upsert' : 'append') : mode,
+        valueError,
+        stopAtFirst: policy === 'fail',
+      });
+    } catch (stopped) {
+      if (!(stopped instanceof IsolationStopped)) throw stopped;
+      if (policy !== 'fail') {
+        this.options.logger?.warn(
+          { stream: this.stream, table: table.name },
+          `more than ${MAX_REFUSED_ROWS} rows of the batch refused: not isolated further`,
+        );
+        throw error;
+      }
+      const row = stopped.refused[0]!;
+      throw new SingerError(
+        'RECORD_INVALID',
+        `stream "${this.stream}", line ${kept[row.index]}: ${this.refusal(row.error, row.column)}`,
+        { cause: row.error },
+      );
+    }
+    for (const row of refused) {
+      this.options.onRefused?.(
+        this.stream,
+        kept[row.index]!,
+        this.refusal(row.error, row.column),
+        keptRecords[row.index],
+      );
+    }
+    return count - refused.length;
+  }
+
+  /** `field "f": <the dialect's one line>`: why the database refused a row alone. */
+  private refusal(error: unknown, column: string | undefined): string {
+    const detail = error instanceof SingerError ? error.message : errorMessage(error);
+    if (column === undefined) return detail;
+    const name = column.toLowerCase();
+    const property = this.properties.get(name) ?? this.properties.get(column);
+    return property === undefined ? detail : `field "${property}": ${detail}`;
   }
 
   /** Resolves once the batch in flight (if any) committed; rejects if it failed. */

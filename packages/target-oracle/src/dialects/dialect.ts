@@ -100,7 +100,10 @@ export interface RowBuffer {
   readonly count: number;
   /** True when the buffer wants a flush whatever the row count (its bytes reached the dialect's limit). */
   readonly full: boolean;
-  /** Buffers a row (the sink no longer touches it); returns its handle for `drop`. */
+  /**
+   * Buffers a row (the sink no longer touches it); returns its handle for `drop`: the row's
+   * position among the rows added since the last `take` (0, 1, 2...).
+   */
   add(row: CellValue[]): number;
   /** Drops a buffered row: a later row with the same key replaced it. */
   drop(handle: number): void;
@@ -172,6 +175,22 @@ export interface Dialect {
    * server would refuse (or round) never fails a whole batch without naming its row.
    */
   rowCheck?(table: TableSpec, columns: string[]): ((row: CellValue[]) => CellProblem | undefined) | undefined;
+
+  /**
+   * Optional: whether an error of `writeBatch` is about one row's value (a data or conversion
+   * error: a number too large for the column, a bad date, a string too long...) rather than the
+   * batch, the table or the connection. Returns the column when the error names it (the engine's
+   * name, or the database's, matched without case). The engine then writes the batch again in
+   * halves to find the row(s) and applies invalid_record_policy to them alone.
+   */
+  valueError?(error: unknown): { column?: string } | undefined;
+
+  /**
+   * Optional, for a dialect whose row buffer encodes rows: rows [start, end) of a batch its buffer
+   * made, as a batch `writeBatch` takes (the batch is not changed). Without it the engine slices
+   * `rows`, and cannot isolate a refused row of an encoded batch.
+   */
+  sliceBatch?(batch: RowBatch, start: number, end: number): RowBatch;
 
   /** Retires rows of versions older than the activated one and commits; returns how many. */
   retireVersions(request: RetireVersionsRequest): Promise<number>;

@@ -217,3 +217,11 @@ export class OracleRowBuffer implements RowBuffer {
     return { columns: this.columns, rows: [], encoded };
   }
 }
+
+/** Rows [start, end) of a batch the Oracle row buffer made (Dialect.sliceBatch). */
+export function sliceEncoded(batch: RowBatch, start: number, end: number): RowBatch {
+  const encoded = batch.encoded as EncodedRows | undefined;
+  if (encoded === undefined) return { columns: batch.columns, rows: batch.rows.slice(start, end) };
+  const slice: EncodedRows = { rows: encoded.rows.slice(start, end) };
+  return { columns: batch.columns, rows: [], encoded: slice };
+}

@@ -21,9 +21,16 @@ import type {
   WriteMode,
 } from '../dialect.js';
 import { normaliseDateTime } from './oracle-binds.js';
-import { chunkRows, type EncodedRows, encodeBatch, OracleRowBuffer, RowEncoder } from './oracle-chunks.js';
+import {
+  chunkRows,
+  type EncodedRows,
+  encodeBatch,
+  OracleRowBuffer,
+  RowEncoder,
+  sliceEncoded,
+} from './oracle-chunks.js';
 import type { Binds, OracleSession, SessionSource } from './oracle-connection.js';
-import { describeOracleError, isTransient, oracleErrorCode } from './oracle-errors.js';
+import { describeOracleError, isTransient, oracleErrorCode, oracleValueError } from './oracle-errors.js';
 import { featuresFor, type OracleFeatures, parseCompatible } from './oracle-features.js';
 import { exponentialBackoff, SessionRunner } from './oracle-retry.js';
 import {
@@ -366,6 +373,14 @@ export class OracleDialect implements Dialect {
   rowCheck(table: TableSpec, columns: string[]): (row: CellValue[]) => CellProblem | undefined {
     const encoder = this.encoderFor(table, columns);
     return (row) => encoder.check(row);
+  }
+
+  valueError(error: unknown): { column?: string } | undefined {
+    return oracleValueError(error);
+  }
+
+  sliceBatch(batch: RowBatch, start: number, end: number): RowBatch {
+    return sliceEncoded(batch, start, end);
   }
 
   /** Rows are encoded to binds as they arrive (once: the row check's encoding is kept). */

@@ -142,3 +142,35 @@ export function describeOracleError(error: unknown, context: ErrorContext): Sing
   const message = `${context.operation} failed${where}: ${code}${explanation ? ` ${explanation}` : ''} (${detail})`;
   return new SingerError(`ORACLE_${code.replace('-', '_')}`, message, { cause: error });
 }
+
+/**
+ * Errors about one row's value (data and conversion errors): a batch refused with one of them
+ * is written again in halves by the engine to find the row (Dialect.valueError).
+ */
+const VALUE_ERRORS = new Set([
+  'ORA-01400', // NULL into a NOT NULL column
+  'ORA-01426', // numeric overflow
+  'ORA-01438', // more digits than the column's precision
+  'ORA-01722', // invalid number
+  'ORA-01830', // date format picture ends before converting the entire input
+  'ORA-01841', // year 0 or out of range
+  'ORA-01843', // invalid month
+  'ORA-01847', // invalid day of the month
+  'ORA-01850', // hour out of range
+  'ORA-01851', // minutes out of range
+  'ORA-01852', // seconds out of range (a leap second)
+  'ORA-01861', // literal does not match the format
+  'ORA-01874', // time zone hour out of range
+  'ORA-01875', // time zone minute out of range
+  'ORA-12899', // value too large for the column
+  'ORA-40441', // invalid JSON
+]);
+
+/** The value error a write failed with (the driver's error, or the SingerError wrapping it), and its column. */
+export function oracleValueError(error: unknown): { column?: string } | undefined {
+  const cause = error instanceof SingerError && error.cause !== undefined ? error.cause : error;
+  const code = oracleErrorCode(cause);
+  if (code === undefined || !VALUE_ERRORS.has(code)) return undefined;
+  const column = QUALIFIED_COLUMN.exec(firstLine(cause))?.[3];
+  return column === undefined ? {} : { column };
+}

@@ -158,6 +158,14 @@ export class PlanDialect implements Dialect {
     return this.inner.rowCheck(table, columns);
   }
 
+  valueError(error: unknown): { column?: string } | undefined {
+    return this.inner.valueError(error);
+  }
+
+  sliceBatch(batch: RowBatch, start: number, end: number): RowBatch {
+    return this.inner.sliceBatch(batch, start, end);
+  }
+
   retireVersions(request: RetireVersionsRequest): Promise<number> {
     return this.inner.retireVersions(request);
   }

@@ -37,6 +37,12 @@ export interface DoubleOptions {
   directPathNames?: 'sql' | 'verbatim';
   /** Index key limit of the block size (8 KB blocks: 6398). */
   indexKeyLimit?: number;
+  /**
+   * A CHECK-like rule the dialect's row check cannot foresee: storing `value` (compared as text)
+   * into TABLE.COLUMN (stored names) raises ORA-01438 naming the column, as a NUMBER(p, s) of a
+   * DBA's making would.
+   */
+  refuse?: { table: string; column: string; value: string };
 }
 
 interface Transaction {
@@ -392,12 +398,24 @@ class DoubleSession implements OracleSession {
     }
   }
 
+  /** The `refuse` option: ORA-01438 for its value in its column. */
+  private checkRefused(table: Table, name: string, value: Value): void {
+    const rule = this.server.options.refuse;
+    if (rule === undefined || rule.table !== table.name || rule.column !== name) return;
+    if (value !== null && String(value) === rule.value)
+      throw new SqlError(
+        'ORA-01438',
+        `value larger than specified precision allowed for this column ("${table.owner}"."${table.name}"."${name}")`,
+      );
+  }
+
   private buildRow(table: Table, names: string[], values: Value[]): Row {
     const row: Row = {};
     for (const column of table.columns) row[column.name] = null;
     names.forEach((name, i) => {
       const column = table.columns.find((c) => c.name === name);
       if (column === undefined) throw new SqlError('ORA-00904', `"${name}": invalid identifier`);
+      this.checkRefused(table, name, values[i] ?? null);
       row[name] = store(
         values[i] ?? null,
         column,
@@ -743,6 +761,7 @@ class DoubleSession implements OracleSession {
   private storeIn(table: Table, name: string, value: Value): Value {
     const column = table.columns.find((c) => c.name === name);
     if (column === undefined) throw new SqlError('ORA-00904', `"${name}": invalid identifier`);
+    this.checkRefused(table, name, value);
     return store(value, column, `"${table.owner}"."${table.name}"`, this.rules.maxStringBytes);
   }
 
