@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { startSimulator } from '@wms-singer/wms-simulator';
+import { QUIRK_NAMES, startSimulator } from '@wms-singer/wms-simulator';
 import { runPipe } from './support/pipe.js';
 import {
   assertLoaded,
@@ -18,21 +18,8 @@ import {
   requestBound,
 } from './support/quirk-load.js';
 
-const QUIRKS = [
-  'late-commits',
-  'cursor-ties',
-  'short-pages',
-  'ordering-ignored',
-  'decimals-as-numbers',
-  'relation-status',
-  'no-facility-on-children',
-  'subsecond-reject',
-  'utc-z',
-  'ropc-only',
-  'gateway-html-errors',
-  'mod-ts-not-filterable',
-  'all',
-] as const;
+/** Each quirk the simulator plays, alone, then all at once. */
+const QUIRKS = [...QUIRK_NAMES, 'all'];
 
 /** Quirks that need more rows to matter: a tie group past DRF's offset cap plus a page (1300 rows) needs a table above it. */
 const LARGE = new Set(['cursor-ties', 'all']);
