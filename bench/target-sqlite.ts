@@ -130,22 +130,25 @@ async function record(path: string, sim: Simulator): Promise<void> {
 function head(from: string, to: string, count: number): void {
   const out = openSync(`${to}.partial`, 'w');
   let records = 0;
-  eachLine(from, (bytes, start, end) => {
-    if (records >= count) return false;
-    if (bytes.toString('latin1', start, Math.min(end, start + 20)).startsWith('{"type":"RECORD"')) records++;
-    writeSync(out, bytes, start, end + 1 - start);
-    return true;
-  });
+  for (const text of slices(from)) {
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1 && records < count; nl = text.indexOf('\n', start)) {
+      if (text.startsWith('{"type":"RECORD"', start)) records++;
+      writeSync(out, text.slice(start, nl + 1));
+      start = nl + 1;
+    }
+    if (records >= count) break;
+  }
   closeSync(out);
   if (records < count) throw new Error(`${from} holds ${records} records, fewer than ${count}`);
   renameSync(`${to}.partial`, to);
 }
 
 /**
- * Calls `line(bytes, start, end)` for each newline-terminated line of the file, read in 64 KiB
- * slices (`end` is the newline's index); stops when it returns false.
+ * The file read in 64 KiB slices, each decoded once up to its last newline (so every slice is
+ * whole lines; a line longer than a slice is read on into a larger buffer).
  */
-function eachLine(path: string, line: (bytes: Buffer, start: number, end: number) => boolean): void {
+function* slices(path: string): Generator<string> {
   const fd = openSync(path, 'r');
   try {
     let bytes = Buffer.allocUnsafe(64 * 1024);
@@ -154,19 +157,17 @@ function eachLine(path: string, line: (bytes: Buffer, start: number, end: number
       const read = readSync(fd, bytes, filled, bytes.length - filled, null);
       if (read === 0) return;
       const end = filled + read;
-      let start = 0;
-      for (let nl = bytes.indexOf(10, start); nl !== -1 && nl < end; nl = bytes.indexOf(10, start)) {
-        if (!line(bytes, start, nl)) return;
-        start = nl + 1;
-      }
-      filled = end - start;
-      if (start === 0 && filled === bytes.length) {
+      const last = bytes.lastIndexOf(10, end - 1);
+      if (last === -1) {
         const larger = Buffer.allocUnsafe(bytes.length * 2);
-        bytes.copy(larger);
+        bytes.copy(larger, 0, 0, end);
         bytes = larger;
-      } else {
-        bytes.copy(bytes, 0, start, end);
+        filled = end;
+        continue;
       }
+      yield bytes.toString('utf8', 0, last + 1);
+      bytes.copy(bytes, 0, last + 1, end);
+      filled = end - last - 1;
     }
   } finally {
     closeSync(fd);
@@ -190,32 +191,13 @@ function plainLoop(path: string): Measured {
   const started = process.hrtime.bigint();
   const cpu = process.cpuUsage();
   let records = 0;
-  const fd = openSync(path, 'r');
-  let bytes = Buffer.allocUnsafe(64 * 1024);
-  let filled = 0;
-  for (;;) {
-    const read = readSync(fd, bytes, filled, bytes.length - filled, null);
-    if (read === 0) break;
-    const end = filled + read;
-    const last = bytes.lastIndexOf(10, end - 1);
-    if (last === -1) {
-      // a line longer than the slice: read on into a larger buffer
-      const larger = Buffer.allocUnsafe(bytes.length * 2);
-      bytes.copy(larger, 0, 0, end);
-      bytes = larger;
-      filled = end;
-      continue;
-    }
-    const text = bytes.toString('utf8', 0, last + 1);
+  for (const text of slices(path)) {
     let start = 0;
     for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
       if ((JSON.parse(text.slice(start, nl)) as { type: string }).type === 'RECORD') records++;
       start = nl + 1;
     }
-    bytes.copy(bytes, 0, last + 1, end);
-    filled = end - last - 1;
   }
-  closeSync(fd);
   const used = process.cpuUsage(cpu);
   return { records, seconds: seconds(started), cpuSeconds: (used.user + used.system) / 1e6 };
 }
