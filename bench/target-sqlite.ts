@@ -310,9 +310,18 @@ async function runTarget(bin: string, input: { file: string } | { tapConfig: str
 
 // ---------------------------------------------------------------- the run
 
-/** The two busiest threads' CPU seconds (the main thread and the SQLite worker, by their names). */
-function threadsOf(run: TargetRun): string {
-  return run.busiest.map(([thread, cpu]) => `${thread.split(' ')[1]} ${cpu.toFixed(1)} s`).join(', ');
+/** A target run as a row of the table; `threads` names the two busiest threads with their CPU. */
+function rowOf(stage: string, records: number, run: TargetRun): Row {
+  return {
+    stage,
+    records,
+    seconds: run.seconds,
+    cpuSeconds: run.cpuSeconds,
+    busiest: Math.max(...run.busiest.map(([, cpu]) => cpu)),
+    threads: run.busiest.map(([thread, cpu]) => `${thread.split(' ')[1]} ${cpu.toFixed(1)} s`).join(', '),
+    peakRssMb: run.peakRssMb,
+    load: load(),
+  };
 }
 
 interface Row {
@@ -377,16 +386,10 @@ async function main(): Promise<void> {
           if (result.abortedAtExit) aborts.set(label, (aborts.get(label) ?? 0) + 1);
           if (result.rows !== records)
             throw new Error(`${label}: ${result.rows} rows loaded, not ${records}`);
-          rows.push({
-            stage: `${label}: file -> SQLite${runs > 1 ? ` (run ${run})` : ''}${result.abortedAtExit ? ' (aborted at exit after its last commit)' : ''}`,
-            records,
-            seconds: result.seconds,
-            cpuSeconds: result.cpuSeconds,
-            busiest: Math.max(...result.busiest.map(([, cpu]) => cpu)),
-            threads: threadsOf(result),
-            peakRssMb: result.peakRssMb,
-            load: load(),
-          });
+          const aborted = result.abortedAtExit ? ' (aborted at exit after its last commit)' : '';
+          rows.push(
+            rowOf(`${label}: file -> SQLite${runs > 1 ? ` (run ${run})` : ''}${aborted}`, records, result),
+          );
           console.error(`${label} ${fmt(records)}: ${result.seconds.toFixed(1)} s`);
         }
       }
@@ -394,16 +397,7 @@ async function main(): Promise<void> {
     if (withPipe && sim !== undefined) {
       const result = await runTarget(targetBin, { tapConfig: tapConfig(sim) });
       if (result.rows !== total) throw new Error(`tap | target: ${result.rows} rows loaded, not ${total}`);
-      rows.push({
-        stage: 'tap \\| target -> SQLite (simulator)',
-        records: total,
-        seconds: result.seconds,
-        cpuSeconds: result.cpuSeconds,
-        busiest: Math.max(...result.busiest.map(([, cpu]) => cpu)),
-        threads: threadsOf(result),
-        peakRssMb: result.peakRssMb,
-        load: load(),
-      });
+      rows.push(rowOf('tap \\| target -> SQLite (simulator)', total, result));
     }
     limit();
     const rate = (m: { records: number; seconds: number }): number => m.records / m.seconds;
