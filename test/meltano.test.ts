@@ -7,6 +7,7 @@ import { Ajv } from 'ajv';
 import formatsModule from 'ajv-formats';
 import { MeltanoSandbox } from './support/meltano.js';
 import { assertTableEquals, instantMicros, readTables } from './support/meltano-tables.js';
+import { isCatchUpRequest } from './support/quirk-load.js';
 
 const ENTITIES = ['allocation', 'order_hdr', 'order_dtl'];
 // ajv-formats is CommonJS: under NodeNext its function is the default export's default.
@@ -36,8 +37,11 @@ function assertTablesEqualSnapshot(deletedIds: Record<string, number[]> = {}): v
   }
 }
 
+/** The list requests of the walks (not the tap's late-rows catch-up, bounded otherwise). */
 function listRequests(): RecordedRequest[] {
-  return simulator.requests.filter((request) => /\/entity\/[a-z_]+\/?$/.test(request.path));
+  return simulator.requests.filter(
+    (request) => /\/entity\/[a-z_]+\/?$/.test(request.path) && !isCatchUpRequest(request),
+  );
 }
 
 function listedEntity(request: RecordedRequest): string {
@@ -221,7 +225,9 @@ describe('meltano with the simulator and SQLite', () => {
     // (page_size 1, fields id): those are not extraction. Every list the tap made is filtered.
     const counting = (request: RecordedRequest) =>
       request.query.page_size === '1' && request.query.fields === 'id';
-    assert.ok(listRequests().some(counting), 'the job ran wms-quality:check after the load');
+    const lists = simulator.requests.filter((request) => /\/entity\/[a-z_]+\/?$/.test(request.path));
+    assert.ok(lists.some(counting), 'the job ran wms-quality:check after the load');
+    // listRequests() leaves out one-row count requests (the tap's catch-up probes look alike).
     const extraction = listRequests().filter((request) => !counting(request));
     assert.ok(extraction.length >= ENTITIES.length);
     assert.ok(

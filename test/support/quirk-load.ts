@@ -14,6 +14,20 @@ export interface QuirkCase {
   ropc: boolean;
 }
 
+/**
+ * A request of the tap's late-rows catch-up (docs/tap.md, Late-visible rows): a one-row count
+ * probe, the create_ts pass, or an id range read again. They are bounded otherwise than the
+ * incremental walk's mod_ts window.
+ */
+export function isCatchUpRequest(request: { query: Record<string, string> }): boolean {
+  const { query } = request;
+  return (
+    (query.page_size === '1' && query.fields === 'id') ||
+    query.create_ts__gte !== undefined ||
+    (query.id__gte !== undefined && query.id__lt !== undefined)
+  );
+}
+
 export const QUIRK_ENTITIES = ['allocation', 'order_hdr', 'order_dtl', 'location'];
 export const QUIRK_PAGE_SIZE = 250;
 
