@@ -68,13 +68,6 @@ export class Target {
     sequence: 0,
   };
   private lock: Promise<unknown> = Promise.resolve();
-  /** Rows the database refused alone (skip, dead_letter), waiting for the policy under Target.exclusive. */
-  private refused: {
-    stream: string;
-    line: number;
-    reason: string;
-    record: Record<string, unknown> | undefined;
-  }[] = [];
   private failure: SingerError | undefined;
   private input: Readable | undefined;
   /** `stream_maps`; undefined without them, and then records go to their sinks as they came. */
@@ -165,7 +158,7 @@ export class Target {
   }
 
   private async process(batch: MessageBatch): Promise<void> {
-    await this.applyRefused();
+    await this.rejects.applyDeferred(this.context);
     const { messages, lineNumbers } = batch;
     const now = Date.now();
     const context = this.context;
@@ -333,9 +326,7 @@ export class Target {
       metrics: this.run.metrics,
       logger: this.run.logger,
       policy: this.config.invalid_record_policy,
-      onRefused: (stream, line, reason, record) => {
-        this.refused.push({ stream, line, reason, record });
-      },
+      onRefused: (stream, line, reason, record) => this.rejects.defer(stream, line, reason, record),
       batchSizeRows: this.config.batch_size_rows,
       loadMethod: this.config.load_method,
       onCommitted: () => this.releaseStates(),
@@ -385,17 +376,8 @@ export class Target {
     return new Sink(REJECTS_STREAM, shape, options);
   }
 
-  /** Applies invalid_record_policy to the rows the database refused alone (a dead letter is buffered). */
-  private async applyRefused(): Promise<void> {
-    const now = Date.now();
-    while (this.refused.length > 0) {
-      const { stream, line, reason, record } = this.refused.shift()!;
-      await this.rejects.reject(stream, line, reason, record ?? {}, this.context, now);
-    }
-  }
-
   private async flushAged(): Promise<void> {
-    await this.applyRefused();
+    await this.rejects.applyDeferred(this.context);
     const limit = Date.now() - this.config.batch_max_age_seconds * 1000;
     for (const sink of this.sinks()) {
       if (sink.buffered > 0 && sink.firstAt <= limit) await sink.flush();
@@ -412,9 +394,9 @@ export class Target {
   private async finish(): Promise<void> {
     for (const sink of this.sinks()) await sink.flush();
     await this.settleAll();
-    while (this.refused.length > 0) {
+    while (this.rejects.deferred > 0) {
       // Rows refused by the batches just committed: their dead letters are committed too.
-      await this.applyRefused();
+      await this.rejects.applyDeferred(this.context);
       for (const sink of this.sinks()) await sink.flush();
       await this.settleAll();
     }
@@ -429,7 +411,7 @@ export class Target {
     if (this.states.waiting === 0) return;
     let watermark = Number.POSITIVE_INFINITY;
     for (const sink of this.sinks()) watermark = Math.min(watermark, sink.pendingFrom());
-    for (const row of this.refused) watermark = Math.min(watermark, row.line);
+    watermark = Math.min(watermark, this.rejects.pendingFrom());
     const text = this.states.release(watermark);
     if (text === undefined) return;
     this.run.output.writeStateValue(text);
