@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SingerError } from '@wms-singer/singer';
 import { isolateRefusedRows, MAX_REFUSED_ROWS } from '../src/batch-isolation.js';
+import type { Dialect } from '../src/dialects/dialect.js';
+import { engineDefaults, runInProcess } from './support/in-process.js';
 import { OracleDouble } from './support/oracle-double/index.js';
 import { lines, runOnDouble } from './support/oracle-double/run.js';
 
@@ -134,4 +136,37 @@ test('isolation is bounded: each refused row costs at most 2*ceil(log2 n) writes
     /isolation stopped/,
   );
   assert.ok(attempts < (MAX_REFUSED_ROWS + 1) * 2 * 10, `${attempts} writes for a batch refused whole`);
+});
+
+test('any dialect with valueError: the engine slices a batch of cell arrays itself (no sliceBatch, no row buffer)', async () => {
+  const stored: unknown[][] = [];
+  let writes = 0;
+  const dialect: Dialect = {
+    name: 'memory',
+    maxIdentifierLength: 30,
+    open: async () => undefined,
+    close: async () => undefined,
+    describeTable: async () => undefined,
+    createTable: async () => undefined,
+    addColumns: async () => undefined,
+    alterColumns: async () => undefined,
+    retireVersions: async () => 0,
+    writeBatch: async (_table, batch) => {
+      writes++;
+      const qty = batch.columns.indexOf('qty');
+      if (batch.rows.some((row) => row[qty] === 1000)) throw new Error('qty: too many digits');
+      stored.push(...batch.rows);
+    },
+    valueError: (error) => ((error as Error).message.startsWith('qty:') ? { column: 'qty' } : undefined),
+  };
+  const config = { ...engineDefaults, invalid_record_policy: 'skip' as const };
+  const run = await runInProcess(config, () => dialect, input);
+  assert.equal(run.error, undefined, String(run.error));
+  const id = 0; // columns in schema order: id, qty
+  assert.deepEqual(
+    stored.map((row) => row[id]),
+    [1, 2, 3, 4, 5, 6, 8, 9, 10],
+  );
+  assert.ok(writes <= 1 + 2 * 4, `${writes} writes`);
+  assert.ok(run.logs.some((l) => /line 8: field \\"qty\\": qty: too many digits/.test(l)));
 });
