@@ -38,12 +38,11 @@ export function readParameters(body: unknown): Set<string> | undefined {
 }
 
 /**
- * A relation: `{id, key, url}`, or null. A plain integer is admitted too: `status_id` is typed
- * like a relation by some describes while its values are integers, and a value that disagrees
- * with describe must not fail a run.
+ * A relation: `{id, key, url}`, or null. An object-only type keeps relations flattenable by the
+ * target (`order_id__id` columns with flattening_enabled).
  */
 const FOREIGN_KEY: JsonSchema = {
-  type: ['object', 'integer', 'null'],
+  type: ['object', 'null'],
   properties: {
     id: { type: ['integer', 'null'] },
     key: { type: ['string', 'null'] },
@@ -100,7 +99,13 @@ export function propertySchema(name: string, field: DescribeField): JsonSchema {
     default:
       break;
   }
-  if (/relation|foreign|^fk$|many_to_one|one_to_one/.test(type)) return structuredClone(FOREIGN_KEY);
+  if (/relation|foreign|^fk$|many_to_one|one_to_one/.test(type)) {
+    const relation = structuredClone(FOREIGN_KEY);
+    // A recorded describe of a real instance types status_id like the relations while its values
+    // are plain integers (wms-api.md): trust the values, admit both, never fail the run.
+    if (name === 'status_id') relation.type = ['object', 'integer', 'null'];
+    return relation;
+  }
   if (/set|one_to_many|many_to_many/.test(type) || name.endsWith('_set')) return structuredClone(CHILD_SET);
   return { description: `WMS type "${type || 'unknown'}": kept as sent` };
 }

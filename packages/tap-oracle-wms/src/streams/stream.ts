@@ -7,7 +7,6 @@ import {
   type Logger,
   type MappedStream,
   type Metrics,
-  SingerError,
   type SingerWriter,
   type StreamMaps,
   type StreamReplication,
