@@ -1,4 +1,4 @@
-// The rule-enforcing double must be able to fail: each rule of ../shared/oracle-facts.md it stands
+// The rule-enforcing double must be able to fail: each Oracle rule (docs/oracle.md) it stands
 // in for is shown refusing a statement that breaks it (and accepting its lawful twin), so a test
 // that passes on the double is not passing because the double lets everything through.
 import assert from 'node:assert/strict';

@@ -1,6 +1,6 @@
 // target-oracle --plan-sql: for every conformance stream, load method, staging method and server
 // generation, the printed script parses with the PL/SQL grammar and runs on the rule-enforcing
-// double without breaking any of Oracle's rules (../shared/oracle-facts.md); stdout carries only SQL.
+// double without breaking any of Oracle's rules (docs/oracle.md lists them); stdout carries only SQL.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

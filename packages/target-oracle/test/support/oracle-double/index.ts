@@ -1,6 +1,6 @@
 // A rule-enforcing stand-in for an Oracle server behind node-oracledb sessions. It keeps tables,
 // rows and transactions, runs the SQL the dialect sends, and answers the ORA error a real server
-// would where ../shared/oracle-facts.md says one comes: ORA-02329 (TIMESTAMP WITH TIME ZONE or a
+// would where Oracle's documentation (docs/oracle.md) says one comes: ORA-02329 (TIMESTAMP WITH TIME ZONE or a
 // LOB in a key), ORA-01450 (index key bytes), ORA-40478 (JSON_* past 4000 bytes without
 // RETURNING CLOB), ORA-22858 (MODIFY to a LOB), ORA-12838 (reading a table after a direct-path
 // insert in the same transaction), the conversion errors (ORA-01852, 01841, 01874, 01875, 01426,

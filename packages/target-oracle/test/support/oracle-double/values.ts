@@ -1,5 +1,5 @@
 // Oracle's values and conversions as the double models them, with the errors a server raises
-// (the rules are in ../shared/oracle-facts.md): NUMBER keeps at most 38 significant digits and
+// (the rules are listed in docs/oracle.md): NUMBER keeps at most 38 significant digits and
 // overflows past 1E126, TO_TIMESTAMP_TZ refuses a leap second, year 0000 and offsets past
 // +-15 hours, VARCHAR2 counts characters or bytes, JSON_* functions return 4000 bytes at most.
 import { SqlError } from './sql.js';
