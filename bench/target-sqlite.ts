@@ -1,7 +1,7 @@
 // Bench: the target against an honest limit, in one run, printing one table.
 //
 //   npx tsc -b bench && node bench/dist/target-sqlite.js [--records 1000000] [--small 100000]
-//       [--runs 1] [--compare LABEL=PATH/TO/bin/target-oracle.js ...] [--no-pipe]
+//       [--runs 1] [--compare LABEL=PATH/TO/bin/target-oracle.js ...] [--no-pipe] [--no-meltano]
 //
 // Input: order_dtl RECORD lines as the tap writes them, recorded once into bench/out/ (gitignored)
 // from the simulator (1M rows by default; the small file is the first --small records of it).
@@ -11,8 +11,13 @@
 // speed of a shared machine drifts) and every stage is given as a share of it: the kit's reader
 // (the first thing the target does with its input), the target loading the file into SQLite (as
 // Meltano's launcher runs it, `node --max-semi-space-size=4`), and tap | target against the
-// simulator. A target is a child process under /usr/bin/time -v, whose "Maximum resident set
-// size" is the peak RSS of the whole process (main thread, SQLite worker and checkpoint thread).
+// simulator, and `meltano run tap-oracle-wms target-oracle` against the same simulator (the
+// project's meltano.yml and the plugins `bash scripts/setup.sh` installed from the wheels, so
+// rerun it after changing the code; without them the bench says the stage was not run;
+// bench/support/meltano-run.ts). A target is a child process under /usr/bin/time -v, whose
+// "Maximum resident set size" is the peak RSS of the whole process (main thread, SQLite worker and
+// checkpoint thread); for `meltano run`, /usr/bin/time covers Meltano and every process it ran
+// (CPU of all of them; peak RSS of the largest one), and /proc samples give CPU per part.
 // --compare runs another build of the target beside this one (for example a checkout of an
 // earlier commit), in the same run on the same files.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -22,7 +27,6 @@ import {
   existsSync,
   mkdirSync,
   openSync,
-  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -35,7 +39,9 @@ import { dirname, join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { readMessageBatches } from '@wms-singer/singer';
+import { meltanoMissing, pluginsInstalledAt, runMeltano } from './support/meltano-run.js';
 import { type Measured, plainLoop, slices } from './support/plain-loop.js';
+import { descendants, readThreads } from './support/process-tree.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..', '..');
@@ -57,6 +63,11 @@ const small = argument('small', 100_000);
 const runs = argument('runs', 1);
 const batchSize = argument('batch', 10_000);
 const withPipe = !process.argv.includes('--no-pipe');
+/** Why the `meltano run` stage does not run, or undefined when it does. */
+const noMeltano = process.argv.includes('--no-meltano')
+  ? 'skipped (--no-meltano)'
+  : meltanoMissing(repoRoot) &&
+    `not run: ${meltanoMissing(repoRoot)} missing; \`bash scripts/setup.sh\` installs Meltano and the plugins`;
 /** Targets to run: this checkout's, then each --compare LABEL=PATH. */
 const targets: { label: string; bin: string }[] = [{ label: 'target', bin: targetBin }];
 process.argv.forEach((value, i) => {
@@ -167,25 +178,7 @@ async function kitReader(path: string): Promise<Measured> {
  */
 function sampleThreads(pid: number): { stop(): Map<string, number> } {
   const latest = new Map<string, number>();
-  const read = (): void => {
-    let tids: string[];
-    try {
-      tids = readdirSync(`/proc/${pid}/task`);
-    } catch {
-      return;
-    }
-    for (const tid of tids) {
-      try {
-        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-        const close = stat.lastIndexOf(')');
-        const name = stat.slice(stat.indexOf('(') + 1, close);
-        const fields = stat.slice(close + 2).split(' ');
-        latest.set(`${tid} ${name}`, (Number(fields[11]) + Number(fields[12])) / 100);
-      } catch {
-        // the thread ended between the listing and the read
-      }
-    }
-  };
+  const read = (): void => readThreads(pid, latest);
   const timer = setInterval(read, 200);
   return {
     stop() {
@@ -210,20 +203,6 @@ async function nodePid(parent: number, script: string): Promise<number | undefin
     await new Promise((r) => setTimeout(r, 20));
   }
   return undefined;
-}
-
-function descendants(pid: number): number[] {
-  let children: number[] = [];
-  try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .trim()
-      .split(' ')
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
-  return children.flatMap((child) => [child, ...descendants(child)]);
 }
 
 interface TargetRun {
@@ -343,7 +322,7 @@ async function main(): Promise<void> {
   const smallFile = join(outDir, `tap-order_dtl-${small}-of-${total}.singer`);
   let sim: Simulator | undefined;
   try {
-    if (!existsSync(bigFile) || withPipe) {
+    if (!existsSync(bigFile) || withPipe || !noMeltano) {
       console.error(`starting the simulator with ${fmt(total)} order_dtl rows ...`);
       sim = await startSimulator(total);
     }
@@ -399,6 +378,40 @@ async function main(): Promise<void> {
       if (result.rows !== total) throw new Error(`tap | target: ${result.rows} rows loaded, not ${total}`);
       rows.push(rowOf('tap \\| target -> SQLite (simulator)', total, result));
     }
+    const meltanoNotes: string[] = [];
+    if (noMeltano === undefined && sim !== undefined) {
+      const result = await runMeltano({ repoRoot, baseUrl: sim.baseUrl, workDir: outDir, batchSize });
+      if (result.rows !== total) throw new Error(`meltano run: ${result.rows} rows loaded, not ${total}`);
+      const part = (label: string): string => {
+        const found = result.parts.find((p) => p.label === label);
+        return found ? `${label} ${found.cpuSeconds.toFixed(1)} s` : `${label} ?`;
+      };
+      rows.push({
+        stage: '`meltano run` tap target -> SQLite (simulator)',
+        records: total,
+        seconds: result.seconds,
+        cpuSeconds: result.cpuSeconds,
+        busiest: Math.max(...result.busiest.map(([, cpu]) => cpu)),
+        threads: `${['meltano', 'tap', 'target'].map(part).join(', ')}; threads: ${result.busiest
+          .slice(0, 2)
+          .map(([thread, cpu]) => `${thread} ${cpu.toFixed(1)} s`)
+          .join(', ')}`,
+        peakRssMb: result.peakRssMb,
+        load: load(),
+      });
+      meltanoNotes.push(
+        `\`meltano run\`: Meltano 4 on this meltano.yml (dev), plugins installed ${pluginsInstalledAt(repoRoot)}, ` +
+          'a temporary system directory and --full-refresh (no earlier state). CPU (all threads) is /usr/bin/time -v ' +
+          'of meltano and every process it ran; peak RSS is its largest process. Per part (sampled from /proc, ' +
+          `discovery included): ${result.parts
+            .map(
+              (p) =>
+                `${p.label} ${p.cpuSeconds.toFixed(1)} s CPU in ${p.processes} process(es), peak ${p.peakRssMb.toFixed(0)} MB`,
+            )
+            .join('; ')}.`,
+      );
+      console.error(`meltano run ${fmt(total)}: ${result.seconds.toFixed(1)} s`);
+    } else meltanoNotes.push(`\`meltano run\` stage ${noMeltano ?? 'not run: no simulator'}.`);
     limit();
     const rate = (m: { records: number; seconds: number }): number => m.records / m.seconds;
     const limitRate = (limits.reduce((sum, m) => sum + rate(m), 0) / limits.length) as number;
@@ -419,6 +432,7 @@ async function main(): Promise<void> {
           `${row.peakRssMb === undefined ? '' : `${row.peakRssMb.toFixed(0)} MB`} | ${row.load} |`,
       );
     }
+    console.log(`\n${meltanoNotes.join('\n')}`);
     for (const [label, count] of aborts)
       console.log(
         `\n${label}: ${count} run(s) aborted on better-sqlite3's Statement destructor assertion (retried)`,
