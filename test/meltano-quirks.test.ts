@@ -11,6 +11,7 @@ import {
   assertLoaded,
   busiestFacility,
   type LateRows,
+  lateRowCount,
   noteLateRows,
   QUIRK_ENTITIES,
   QUIRK_PAGE_SIZE,
@@ -62,7 +63,7 @@ function recordsPerStream(log: string): Record<string, number> {
   return counts;
 }
 
-test('meltano run under --quirks all: first load and three rounds of changes leave every live row loaded once', async () => {
+test('meltano run under --quirks all: first load and three rounds of changes leave every live row loaded once, late rows included', async () => {
   const late: LateRows = new Map();
   for (let round = 0; round <= 3; round++) {
     if (round > 0)
@@ -78,5 +79,6 @@ test('meltano run under --quirks all: first load and three rounds of changes lea
     );
   }
   sim.setFaults(undefined);
-  assertLoaded(sim, sandbox.sqlitePath, facility, late);
+  assert.ok(lateRowCount(late) > 0, 'the advances committed or revealed rows late');
+  assertLoaded(sim, sandbox.sqlitePath, facility);
 });

@@ -1,77 +1,91 @@
 import type { Logger } from '@wms-singer/singer';
 import { filterInstant } from './bookmarks.js';
+import { Iblt, type KeyOf, MAX_KEY_ID } from './iblt.js';
+import { type IdRangeState, IdRanges, readIdRange, rereadByIds } from './late-ranges.js';
 import type { RowKey } from './row-keys.js';
 
 const US_PER_SECOND = 1_000_000;
 const US_PER_HOUR = 3_600 * US_PER_SECOND;
-/** Count probes in flight at once. */
-const PROBES_AT_ONCE = 4;
+/** Listings in flight at once. */
+const LISTINGS_AT_ONCE = 4;
 
 /**
- * What the catch-up keeps in a stream's bookmark (`late_rows`): the row count of each clock
- * hour of the window behind the bookmark, as last seen. At most window + 1 entries.
+ * What the catch-up keeps in a stream's bookmark (`late_rows`). Hours: for each clock hour of
+ * the window behind the bookmark (at most window + 1), an invertible Bloom lookup table
+ * (iblt.ts) of the `(id, mod_ts)` of the rows loaded with a mod_ts in that hour up to the
+ * bookmark ("" for none). Ids: at most 16 id ranges with the rows loaded in each and the table
+ * of their ids (late-ranges.ts).
  */
 export interface LateRowsState {
-  /** Epoch hour (hours since 1970 UTC) -> rows with mod_ts in that hour. */
-  hours: Record<string, number>;
-  /**
-   * Id ranges `[from, to)` with their row counts, at most MAX_ID_RANGES: rows that become
-   * visible with an old mod_ts (a user's facility eligibility widened) show as a range that
-   * grew, whatever their mod_ts.
-   */
-  ids?: Array<[number, number, number]>;
+  /** Epoch hour (hours since 1970 UTC) -> table of the rows loaded in that hour. */
+  hours: Record<string, string>;
+  ids?: IdRangeState[];
 }
-
-/** Id ranges kept (and probed) per stream. */
-const MAX_ID_RANGES = 16;
 
 /** The stream side of the catch-up. */
 export interface LateRowsHost {
   readonly name: string;
   /** Rows matching the filters (a one-row paged request's result_count); undefined when the WMS gives no count. */
   countRows(bounds: Record<string, string>): Promise<number | undefined>;
-  /** Reads and writes every row within the filters, leaving the bookmark where it is. */
-  reread(bounds: Record<string, string>): Promise<number>;
+  /** The keys of the rows matching the filters (`fields=id,<key>`, or `id` alone by id), writing nothing. */
+  listKeys(bounds: Record<string, string>, byId: boolean): Promise<RowKey[]>;
+  /** Reads and writes every row within the filters, leaving the bookmark where it is; gives each page's keys. */
+  reread(bounds: Record<string, string>, onKeys: (keys: readonly RowKey[]) => void): Promise<number>;
 }
 
 export interface CatchUpReport {
+  /** Id-range count probes. */
   probes: number;
-  reread_id_ranges: number;
+  /** Hours (and id ranges) whose keys were listed. */
+  listed_hours: number;
+  listed_id_ranges: number;
+  /** Rows found visible now and not loaded before (read again by id). */
+  arrivals: number;
+  /** Hours read again whole: no table kept for them, or a difference too large to peel. */
   reread_hours: number;
+  reread_id_ranges: number;
   reread_rows: number;
   backdated_rows: number;
 }
 
+/** An element of an hour's set: `id/offset` (offset: microseconds into the hour). */
+const element = (id: number, offset: number): string => `${id}/${offset}`;
+
 /**
  * Late-visible rows: a long WMS transaction can commit rows whose mod_ts lies behind a bookmark
- * already passed. Before the incremental walk, the catch-up counts the rows of each clock hour
- * of the window behind the bookmark (`late_rows_window_hours`) that this run's walk does not
- * re-read, and re-reads only the hours whose count grew since the last run; then one `create_ts`
- * pass reads rows created since the bookmark whose mod_ts lies before the walk's lower bound
- * (backdated rows). The hours the walk reads are counted as they pass, so the next run compares
- * against exactly what was read. Counts cannot tell a late row from a row that left the same
- * hour meanwhile: such a pair goes unnoticed until a full sync (as in every count-based check).
+ * already passed, and a widened facility eligibility makes old rows visible. Before the walk,
+ * for each clock hour of the window behind the bookmark (`late_rows_window_hours`) that starts
+ * before the walk's lower bound, the catch-up lists the `(id, mod_ts)` of the hour's rows, builds
+ * their table, subtracts the table the last run kept and peels the difference: the keys present
+ * now and not before are exactly the rows that arrived since (late commits, late updates, rows
+ * revealed with a mod_ts in the window), and only those are read again (by id); keys that left
+ * (updated away, deleted) cost nothing. A difference too large to peel, or an hour without a
+ * table, is read again whole. Then the id ranges (late-ranges.ts) find rows revealed with a
+ * mod_ts older than the window, and one `create_ts` pass reads rows created since the bookmark
+ * with an older mod_ts (backdated rows). What the run loads (walk and re-reads) makes the
+ * tables the next run compares with: a key is kept only once its row was written (or the last
+ * run's table had it), so a row is never taken for loaded when it was not.
  */
 export class LateRowsCatchUp {
-  private readonly counted = new Map<number, number>();
-  private readonly probed = new Map<number, number>();
-  /** Rows at or after this instant are counted from the walk; those before it by the probes. */
-  private cut = Number.NEGATIVE_INFINITY;
-  private disabled = false;
+  /** Per epoch hour, the keys known loaded (listed and kept last run, or written this run). */
+  private readonly hourSets = new Map<number, Set<string>>();
+  /** Hours whose set is complete this run (listed, or read again whole). */
+  private readonly covered = new Set<number>();
+  /** Rows from this instant on are all read by the walk (its lower bound). */
+  private walkFrom = Number.NEGATIVE_INFINITY;
+  /** The latest key instant written: hours far behind it cannot end in the window any more. */
+  private latest = Number.NEGATIVE_INFINITY;
   readonly report: CatchUpReport = {
     probes: 0,
-    reread_id_ranges: 0,
+    listed_hours: 0,
+    listed_id_ranges: 0,
+    arrivals: 0,
     reread_hours: 0,
+    reread_id_ranges: 0,
     reread_rows: 0,
     backdated_rows: 0,
   };
-  /** The id ranges as probed this run. */
-  private ranges: Array<[number, number, number]> = [];
-  /** The highest id written this run. */
-  private maxId = -1;
-  /** The scope filters of the probes (the stream's filters without the walk's bounds). */
-  private base: Record<string, string> = {};
-  private upper = Number.POSITIVE_INFINITY;
+  private ranges: IdRanges;
 
   constructor(
     private readonly host: LateRowsHost,
@@ -80,13 +94,19 @@ export class LateRowsCatchUp {
     private readonly logger: Logger,
     /** Whether the entity has create_ts (the backdated-rows pass). */
     private readonly hasCreateTs: boolean,
-  ) {}
+    /** start_date (epoch microseconds), when set: rows before it are never loaded. */
+    private readonly startFloor: number | undefined,
+    previous: LateRowsState | undefined,
+  ) {
+    if (startFloor !== undefined) this.walkFrom = startFloor;
+    this.ranges = new IdRanges(host, key, logger, this.report, previous?.ids ?? []);
+  }
 
   /**
    * Runs before the walk. `bookmark` is the previous bookmark, `lower` the walk's lower bound
-   * (bookmark minus the overlap), `upper` the run's start (epoch microseconds). Each hour up to
-   * the bookmark is counted up to the bookmark's next whole second: the same span the last run
-   * counted, so a grown count means rows arrived behind it.
+   * (bookmark minus the overlap), `upper` the run's start (epoch microseconds), `base` the
+   * stream's filters without the walk's bounds. Each hour is listed up to the bookmark's next
+   * whole second: the span the last run's table covers.
    */
   async before(
     previous: LateRowsState | undefined,
@@ -96,175 +116,174 @@ export class LateRowsCatchUp {
     base: Record<string, string>,
   ): Promise<void> {
     const { key } = this;
-    this.cut = Math.ceil(bookmark / US_PER_SECOND) * US_PER_SECOND;
-    this.base = base;
-    this.upper = upper;
+    this.walkFrom = lower;
+    const cut = Math.min(Math.ceil(bookmark / US_PER_SECOND) * US_PER_SECOND, upper);
     const firstHour = Math.floor((bookmark - this.windowHours * US_PER_HOUR) / US_PER_HOUR);
-    const lastHour = Math.floor((this.cut - 1) / US_PER_HOUR);
     const hours: number[] = [];
-    for (let hour = firstHour; hour <= lastHour; hour++) hours.push(hour);
-    const probeEnd = (hour: number): number => Math.min((hour + 1) * US_PER_HOUR, this.cut, upper);
-    // Probes are one-row requests: a few at a time.
-    for (let at = 0; at < hours.length; at += PROBES_AT_ONCE) {
-      const batch = hours.slice(at, at + PROBES_AT_ONCE);
-      const counts = await Promise.all(
-        batch.map((hour) =>
-          this.host.countRows({
-            ...base,
-            [`${key}__gte`]: filterInstant(hour * US_PER_HOUR, 'down'),
-            [`${key}__lt`]: filterInstant(probeEnd(hour), 'up'),
-          }),
-        ),
+    for (let hour = firstHour; hour * US_PER_HOUR < Math.min(lower, cut); hour++) hours.push(hour);
+    const span = (hour: number, end: number): Record<string, string> => ({
+      ...base,
+      [`${key}__gte`]: filterInstant(hour * US_PER_HOUR, 'down'),
+      [`${key}__lt`]: filterInstant(Math.min((hour + 1) * US_PER_HOUR, end), 'up'),
+    });
+    const whole: number[] = [];
+    const arrivals: number[] = [];
+    for (let at = 0; at < hours.length; at += LISTINGS_AT_ONCE) {
+      const batch = hours.slice(at, at + LISTINGS_AT_ONCE);
+      const outcomes = await Promise.all(
+        batch.map(async (hour) => {
+          const kept = previous?.hours[String(hour)];
+          const table = kept === undefined ? undefined : kept === '' ? null : Iblt.decode(kept);
+          if (table === undefined) return undefined;
+          const keys = await this.host.listKeys(span(hour, cut), false);
+          this.report.listed_hours++;
+          return this.compareHour(hour, keys, table);
+        }),
       );
-      this.report.probes += batch.length;
-      if (counts.some((count) => count === undefined)) {
-        this.logger.warn(
-          { stream: this.host.name },
-          `entity ${this.host.name}: the WMS gives no result_count in paged mode: late-visible rows are not looked for`,
-        );
-        this.disabled = true;
-        return;
+      for (const [i, hour] of batch.entries()) {
+        const outcome = outcomes[i];
+        if (outcome === undefined) whole.push(hour);
+        else {
+          // Arrivals from the walk's lower bound on are read by the walk.
+          for (const arrival of outcome) if (arrival.micros < lower) arrivals.push(arrival.id);
+          this.covered.add(hour);
+        }
       }
-      for (const [i, hour] of batch.entries()) this.probed.set(hour, counts[i]!);
     }
-    for (const hour of hours) {
-      const start = hour * US_PER_HOUR;
-      const count = this.probed.get(hour)!;
-      const before = previous?.hours[String(hour)];
-      // The walk reads everything from `lower` on: only the part before it is read again.
-      if (before === undefined || count <= before || start >= lower) continue;
-      const rows = await this.host.reread({
-        ...base,
-        [`${key}__gte`]: filterInstant(start, 'down'),
-        [`${key}__lt`]: filterInstant(Math.min(start + US_PER_HOUR, lower), 'up'),
-      });
+    for (const hour of whole) {
+      const rows = await this.host.reread(span(hour, lower), (keys) => this.countRead(keys));
+      this.covered.add(hour);
       this.report.reread_hours++;
       this.report.reread_rows += rows;
       this.logger.info(
-        { stream: this.host.name, hour: filterInstant(start, 'down'), before, now: count, rows },
-        `entity ${this.host.name}: an hour behind the bookmark has rows it did not have: read again`,
+        { stream: this.host.name, hour: filterInstant(hour * US_PER_HOUR, 'down'), rows },
+        `entity ${this.host.name}: an hour behind the bookmark read again whole (no table kept for it, or more changed than its table can tell)`,
       );
     }
-    await this.checkIdRanges(previous?.ids ?? []);
+    this.report.arrivals += arrivals.length;
+    const onKeys = (keys: readonly RowKey[]): void => this.countRead(keys);
+    const lateRows = await rereadByIds(
+      this.host,
+      arrivals,
+      { ...base, [`${key}__lt`]: filterInstant(lower, 'up') },
+      onKeys,
+    );
+    this.report.reread_rows += lateRows;
+    if (arrivals.length > 0)
+      this.logger.info(
+        { stream: this.host.name, arrivals: arrivals.length, rows: lateRows },
+        `entity ${this.host.name}: rows that arrived behind the bookmark since the last run read again by id`,
+      );
+    await this.ranges.check(base, upper, this.startFloor, onKeys);
     if (this.hasCreateTs) {
       // Backdated rows: created since the bookmark, with a mod_ts before what the walk reads.
-      this.report.backdated_rows = await this.host.reread({
-        ...base,
-        create_ts__gte: filterInstant(bookmark, 'down'),
-        [`${key}__lt`]: filterInstant(lower, 'up'),
-      });
-    }
-  }
-
-  /**
-   * Counts each id range of the last run again and reads again the ranges that grew: rows that
-   * appeared with any mod_ts (deletes in the same range can hide them; a full sync settles it).
-   */
-  private async checkIdRanges(previous: ReadonlyArray<[number, number, number]>): Promise<void> {
-    const bounds = this.idBounds.bind(this);
-    for (let at = 0; at < previous.length; at += PROBES_AT_ONCE) {
-      const batch = previous.slice(at, at + PROBES_AT_ONCE);
-      const counts = await Promise.all(batch.map((range) => this.host.countRows(bounds(range))));
-      this.report.probes += batch.length;
-      for (const [i, range] of batch.entries()) this.ranges.push([range[0], range[1], counts[i] ?? range[2]]);
-    }
-    for (let i = 0; i < this.ranges.length; i++) {
-      const range = this.ranges[i]!;
-      if (!(range[2] > previous[i]![2])) continue;
-      const rows = await this.host.reread(bounds(range));
-      this.report.reread_id_ranges++;
-      this.report.reread_rows += rows;
-      this.logger.info(
+      this.report.backdated_rows = await this.host.reread(
         {
-          stream: this.host.name,
-          from: range[0],
-          to: range[1],
-          before: previous[i]![2],
-          now: range[2],
-          rows,
+          ...base,
+          create_ts__gte: filterInstant(bookmark, 'down'),
+          [`${key}__lt`]: filterInstant(lower, 'up'),
         },
-        `entity ${this.host.name}: an id range has rows it did not have (visible since, whatever their mod_ts): read again`,
+        onKeys,
       );
     }
   }
 
-  private idBounds([from, to]: readonly [number, number, number?]): Record<string, string> {
-    return {
-      ...this.base,
-      id__gte: String(from),
-      id__lt: String(to),
-      [`${this.key}__lt`]: filterInstant(this.upper, 'up'),
-    };
+  /**
+   * Compares an hour's listed keys with the table kept for it: keeps the keys both have (loaded
+   * before) and returns the arrivals, or undefined when the difference cannot be peeled.
+   */
+  private compareHour(hour: number, keys: readonly RowKey[], kept: Iblt | null): RowKey[] | undefined {
+    const start = hour * US_PER_HOUR;
+    const now = new Map<string, RowKey>();
+    for (const key of keys) {
+      const offset = key.micros - start;
+      if (!(offset >= 0 && offset < US_PER_HOUR) || key.id > MAX_KEY_ID || key.id < 0) return undefined;
+      now.set(element(key.id, offset), key);
+    }
+    let added: Iterable<string> = now.keys();
+    if (kept !== null) {
+      const listed = [...now.values()].map((key) => ({ id: key.id, offset: key.micros - start }));
+      const difference = Iblt.of(listed, listed.length, kept.cells).minus(kept).peel();
+      if (difference === undefined) return undefined;
+      added = difference.added.map((k) => element(k.id, k.offset));
+    }
+    const arrived = new Set(added);
+    const set = this.hourSet(hour);
+    for (const name of now.keys()) if (!arrived.has(name)) set?.add(name);
+    return [...arrived].map((name) => now.get(name)).filter((key) => key !== undefined);
   }
 
-  /** Counts, by hour, the rows the walk read past the probes' span; notes the highest id. */
+  /** The set of an hour, unless the hour is too far behind what was written to end in the window. */
+  private hourSet(hour: number): Set<string> | undefined {
+    const oldest = Math.floor(this.latest / US_PER_HOUR) - this.windowHours - 1;
+    if (hour < oldest) return undefined;
+    let set = this.hourSets.get(hour);
+    if (set === undefined) {
+      set = new Set();
+      this.hourSets.set(hour, set);
+    }
+    return set;
+  }
+
+  /** Notes the keys of rows written (walk and re-reads): they are loaded. */
   countRead(keys: readonly RowKey[]): void {
+    let moved = false;
     for (const key of keys) {
-      if (key.id > this.maxId) this.maxId = key.id;
-      if (!(key.micros >= this.cut)) continue;
+      this.ranges.note(key.id);
+      if (!Number.isFinite(key.micros)) continue;
+      if (key.micros > this.latest) {
+        if (Math.floor(key.micros / US_PER_HOUR) > Math.floor(this.latest / US_PER_HOUR)) moved = true;
+        this.latest = key.micros;
+      }
       const hour = Math.floor(key.micros / US_PER_HOUR);
-      this.counted.set(hour, (this.counted.get(hour) ?? 0) + 1);
+      this.hourSet(hour)?.add(element(key.id, key.micros - hour * US_PER_HOUR));
+    }
+    if (moved) {
+      const oldest = Math.floor(this.latest / US_PER_HOUR) - this.windowHours - 1;
+      for (const hour of this.hourSets.keys()) if (hour < oldest) this.hourSets.delete(hour);
     }
   }
 
   /**
-   * The state to keep after a complete walk: each hour of the window behind the new bookmark,
-   * its rows up to that bookmark (probed before the cut, read after it), and the id ranges
-   * (the ids new to this run counted by one more probe; a first run's split in equal parts).
+   * The state to keep after a complete walk: the table of each hour of the window behind the
+   * new bookmark whose rows are all known (listed, read whole, or walked), and the id ranges.
+   * An hour not known (the window moved past rows not walked) is left out: the next run reads
+   * it again whole.
    */
-  async finish(
-    bookmark: number,
-    upper: number,
-    base: Record<string, string>,
-  ): Promise<LateRowsState | undefined> {
-    if (this.disabled || !Number.isFinite(bookmark)) return undefined;
-    this.base = base;
-    this.upper = upper;
-    const hours: Record<string, number> = {};
+  finish(bookmark: number): LateRowsState | undefined {
+    if (!Number.isFinite(bookmark)) return undefined;
+    const hours: Record<string, string> = {};
     const first = Math.floor((bookmark - this.windowHours * US_PER_HOUR) / US_PER_HOUR);
     const last = Math.floor(bookmark / US_PER_HOUR);
     for (let hour = first; hour <= last; hour++) {
-      const probed = this.probed.get(hour);
-      const read = this.counted.get(hour);
-      // An hour before the cut that was not probed (the window moved past it unseen) stays unknown.
-      if (probed === undefined && (hour + 1) * US_PER_HOUR <= this.cut) continue;
-      hours[String(hour)] = (probed ?? 0) + (read ?? 0);
+      if (!this.covered.has(hour) && hour * US_PER_HOUR < this.walkFrom) continue;
+      const set = this.hourSets.get(hour);
+      if (set === undefined || set.size === 0) {
+        hours[String(hour)] = '';
+        continue;
+      }
+      const keys: KeyOf[] = [];
+      for (const name of set) {
+        const slash = name.indexOf('/');
+        keys.push({ id: Number(name.slice(0, slash)), offset: Number(name.slice(slash + 1)) });
+      }
+      hours[String(hour)] = Iblt.of(keys, keys.length).encode();
     }
-    const ranges = this.ranges.map((range) => [...range] as [number, number, number]);
-    const from = ranges.at(-1)?.[1] ?? 0;
-    const top = this.maxId + 1;
-    if (top > from) {
-      const parts = ranges.length === 0 ? MAX_ID_RANGES : 1;
-      const width = Math.ceil((top - from) / parts);
-      const added: Array<[number, number]> = [];
-      for (let lo = from; lo < top; lo += width) added.push([lo, Math.min(lo + width, top)]);
-      const counts = await Promise.all(added.map((range) => this.host.countRows(this.idBounds(range))));
-      this.report.probes += added.length;
-      for (const [i, [lo, hi]] of added.entries()) ranges.push([lo, hi, counts[i] ?? 0]);
-    }
-    while (ranges.length > MAX_ID_RANGES) {
-      let best = 0;
-      for (let i = 1; i < ranges.length - 1; i++)
-        if (ranges[i]![2] + ranges[i + 1]![2] < ranges[best]![2] + ranges[best + 1]![2]) best = i;
-      const [a, b] = [ranges[best]!, ranges[best + 1]!];
-      ranges.splice(best, 2, [a[0], b[1], a[2] + b[2]]);
-    }
-    return { hours, ids: ranges };
+    return { hours, ids: this.ranges.finish() };
   }
 }
 
-/** The `late_rows` of a bookmark, when it has the expected shape. */
+/** The `late_rows` of a bookmark, when it has the expected shape (tables that do not decode are dropped). */
 export function readLateRows(value: unknown): LateRowsState | undefined {
   const hours = (value as { hours?: unknown } | null | undefined)?.hours;
   if (typeof hours !== 'object' || hours === null) return undefined;
-  const clean: Record<string, number> = {};
-  for (const [hour, count] of Object.entries(hours)) if (typeof count === 'number') clean[hour] = count;
+  const clean: Record<string, string> = {};
+  // An older bookmark kept counts here: those hours have no table (read again once).
+  for (const [hour, table] of Object.entries(hours))
+    if (typeof table === 'string' && (table === '' || Iblt.decode(table) !== undefined)) clean[hour] = table;
   const ids = (value as { ids?: unknown }).ids;
   const ranges = Array.isArray(ids)
-    ? ids.filter(
-        (range): range is [number, number, number] =>
-          Array.isArray(range) && range.length === 3 && range.every((n) => Number.isInteger(n)),
-      )
+    ? ids.map(readIdRange).filter((range): range is IdRangeState => range !== undefined)
     : [];
   return { hours: clean, ids: ranges };
 }

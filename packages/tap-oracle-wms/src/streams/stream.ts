@@ -21,9 +21,13 @@ import { filterInstant, instantMicros, ModTsHigh, secondsToMicros } from './book
 import { scopeFilters } from './filters.js';
 import { LateRowsCatchUp, type LateRowsHost, readLateRows } from './late-rows.js';
 import { hasFieldsBeyond, projectRecords, quoteDecimals, RecordText } from './record-text.js';
+import type { RowKey } from './row-keys.js';
 import type { StateBook } from './state-book.js';
 import { ListWalk, type QueryVariant, type WalkContext, type WalkHost } from './walk.js';
 import { extractWindows, type WindowWalker } from './windows.js';
+
+/** Rows per request when the catch-up lists keys: the most the API serves. */
+const LIST_PAGE_SIZE = 1250;
 
 export interface StreamRun {
   config: TapConfig;
@@ -131,6 +135,10 @@ export class WmsStream implements WalkHost, LateRowsHost, WindowWalker {
             config.late_rows_window_hours,
             this.run.logger,
             this.fieldSet.has('create_ts'),
+            config.start_date === undefined
+              ? undefined
+              : instantMicros(normaliseStartDate(config.start_date)),
+            readLateRows(previous?.late_rows),
           )
         : undefined;
     if (catchUp !== undefined && bookmarkValue !== undefined && lower !== undefined) {
@@ -166,10 +174,9 @@ export class WmsStream implements WalkHost, LateRowsHost, WindowWalker {
     }
     this.catchUp = undefined;
     const done = bookmark();
-    const { [`${key}__gte`]: _from, [`${key}__lt`]: _to, ...scope } = bounds;
-    const late = await catchUp?.finish(high.micros, runStartMs * 1000, scope);
+    const late = catchUp?.finish(high.micros);
     if (late !== undefined) done.late_rows = late as unknown as JsonObject;
-    if (catchUp !== undefined && catchUp.report.probes > 0)
+    if (catchUp !== undefined && bookmarkValue !== undefined)
       this.run.logger.info(
         { stream: this.name, ...catchUp.report },
         `stream ${this.name}: late rows catch-up`,
@@ -190,12 +197,33 @@ export class WmsStream implements WalkHost, LateRowsHost, WindowWalker {
     return typeof total === 'number' ? total : undefined;
   }
 
+  /** The keys of the rows within the filters, 1250 a page, writing nothing (LateRowsHost). */
+  async listKeys(bounds: Record<string, string>, byId: boolean): Promise<RowKey[]> {
+    const key = byId ? undefined : this.replication.key;
+    const lister: WalkHost = {
+      name: this.name,
+      firstUrl: (filters, variant) => {
+        const url = new URL(this.firstUrl(filters, { ordering: variant.ordering, sendFields: false }));
+        if (variant.sendFields) url.searchParams.set('fields', key === undefined ? 'id' : `id,${key}`);
+        url.searchParams.set('page_size', String(LIST_PAGE_SIZE));
+        return url.toString();
+      },
+      emit: async () => {},
+    };
+    const keys: RowKey[] = [];
+    await new ListWalk(lister, this.walkContext(), key).run(bounds, (_records, mark) => {
+      keys.push(...mark.keys);
+    });
+    return keys;
+  }
+
   /** Reads rows again without moving the bookmark (LateRowsHost). */
-  async reread(bounds: Record<string, string>): Promise<number> {
+  async reread(bounds: Record<string, string>, onKeys: (keys: readonly RowKey[]) => void): Promise<number> {
     let rows = 0;
     const untouched = this.run.states.get(this.name) ?? {};
-    await new ListWalk(this, this.walkContext(), this.replication.key).run(bounds, (records) => {
+    await new ListWalk(this, this.walkContext(), this.replication.key).run(bounds, (records, mark) => {
       this.run.states.put(this.name, untouched);
+      onKeys(mark.keys);
       rows += records.length;
     });
     return rows;

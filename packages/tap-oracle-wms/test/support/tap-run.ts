@@ -127,19 +127,24 @@ export const liveIds = (sim: Simulator, entity: string): number[] => idsOf(sim.s
 export const lastState = (run: TapRun): Message['value'] =>
   run.messages.filter((m) => m.type === 'STATE').at(-1)?.value;
 
-/** Every list request of one entity the simulator saw, the late-rows catch-up's count probes included. */
+/** Every list request of one entity the simulator saw, the late-rows catch-up's probes and listings included. */
 export const allListRequests = (sim: Simulator, entity: string) =>
   sim.requests.filter((r) => r.path.replace(/\/$/, '').endsWith(`/entity/${entity}`));
 
-/** The late-rows catch-up's count probes (one-row requests for result_count). */
-const isProbe = (r: RecordedRequest): boolean => r.query.page_size === '1' && r.query.fields === 'id';
+/**
+ * The late-rows catch-up's requests that read keys, not rows: one-row count probes of id ranges
+ * (`page_size=1&fields=id`), listings of id ranges (`fields=id`) and of hours (`fields=id,mod_ts`).
+ */
+const isKeyRequest = (r: RecordedRequest): boolean =>
+  r.query.fields === 'id' || r.query.fields === 'id,mod_ts';
 
-/** The list requests of one entity that read rows (not the catch-up's count probes). */
+/** The list requests of one entity that read rows (not the catch-up's probes and key listings). */
 export const listRequests = (sim: Simulator, entity: string) =>
-  allListRequests(sim, entity).filter((r) => !isProbe(r));
+  allListRequests(sim, entity).filter((r) => !isKeyRequest(r));
 
-/** The late-rows catch-up's count probes of one entity. */
-export const probeRequests = (sim: Simulator, entity: string) => allListRequests(sim, entity).filter(isProbe);
+/** The late-rows catch-up's probes and key listings of one entity. */
+export const keyRequests = (sim: Simulator, entity: string) =>
+  allListRequests(sim, entity).filter(isKeyRequest);
 
 /** The stderr lines that are not JSON log lines (the harness's one-line error). */
 export const errorLines = (run: TapRun): string[] =>

@@ -1,0 +1,252 @@
+import type { Logger } from '@wms-singer/singer';
+import { filterInstant } from './bookmarks.js';
+import { Iblt, MAX_KEY_ID } from './iblt.js';
+import type { CatchUpReport, LateRowsHost } from './late-rows.js';
+import type { RowKey } from './row-keys.js';
+
+/** Id ranges kept (and probed) per stream. */
+const MAX_ID_RANGES = 16;
+/** Cells of an id range's table (one size for all, so neighbours merge by adding their tables). */
+const RANGE_CELLS = 24;
+/** Count probes in flight at once. */
+const PROBES_AT_ONCE = 4;
+/** Ids per `id__in` request when rows are read again by id. */
+const IDS_PER_REQUEST = 100;
+
+/**
+ * An id range as kept in `late_rows.ids`: `[from, to)`, the rows loaded in it, and the table
+ * (iblt.ts) of their ids. A bookmark written before the tables existed has no table.
+ */
+export type IdRangeState = [from: number, to: number, loaded: number, table?: string];
+
+/** An id range of a bookmark, when it has the expected shape. */
+export function readIdRange(value: unknown): IdRangeState | undefined {
+  if (!Array.isArray(value) || (value.length !== 3 && value.length !== 4)) return undefined;
+  const [from, to, loaded, table] = value as unknown[];
+  if (![from, to, loaded].every((n) => Number.isInteger(n) && (n as number) >= 0)) return undefined;
+  if (table === undefined) return [from as number, to as number, loaded as number];
+  if (typeof table !== 'string' || Iblt.decode(table)?.cells !== RANGE_CELLS) return undefined;
+  return [from as number, to as number, loaded as number, table];
+}
+
+interface Range {
+  from: number;
+  to: number;
+  loaded: number;
+  table: Iblt | undefined;
+  /** The ids known loaded, when the range was listed or read whole this run. */
+  ids?: Set<number>;
+}
+
+/**
+ * Rows made visible with a mod_ts older than the window (a user's facility eligibility widened)
+ * show nowhere in the hours: the catch-up keeps up to 16 id ranges over the ids loaded, each
+ * with the number of rows loaded and the table of their ids. Each run counts every range (one
+ * one-row request each); a range whose count differs in either direction from the rows loaded
+ * is listed (`fields=id`), its table compared with the kept one, and the ids that arrived are
+ * read again by id (the whole range when the difference is too large to peel). The limit: a
+ * range that lost exactly as many rows (hard deletes, purges) as it gained visible rows between
+ * two runs counts the same and is not listed; the periodic full sync settles it.
+ */
+export class IdRanges {
+  private readonly ranges: Range[];
+  /** Ids past the last range (new rows), written this run. */
+  private readonly fresh: number[] = [];
+  private readonly top: number;
+  private maxId = -1;
+  private disabled = false;
+  /** Ids written before the ranges are checked (rows read again by hour): not read a second time. */
+  private readBefore: Set<number> | undefined = new Set();
+
+  constructor(
+    private readonly host: LateRowsHost,
+    private readonly key: string,
+    private readonly logger: Logger,
+    private readonly report: CatchUpReport,
+    previous: readonly IdRangeState[],
+  ) {
+    this.ranges = previous.map(([from, to, loaded, table]) => ({
+      from,
+      to,
+      loaded,
+      table: table === undefined ? undefined : Iblt.decode(table),
+    }));
+    this.top = this.ranges.at(-1)?.to ?? 0;
+  }
+
+  /** Notes a written row's id. */
+  note(id: number): void {
+    if (id > this.maxId) this.maxId = id;
+    this.readBefore?.add(id);
+    if (id >= this.top) {
+      this.fresh.push(id);
+      return;
+    }
+    // Ranges are sorted and adjacent: a binary search finds the one holding the id.
+    let lo = 0;
+    let hi = this.ranges.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const range = this.ranges[mid]!;
+      if (id < range.from) hi = mid - 1;
+      else if (id >= range.to) lo = mid + 1;
+      else {
+        range.ids?.add(id);
+        return;
+      }
+    }
+  }
+
+  /**
+   * Counts each range and settles those whose count differs from the rows loaded. `floor` is
+   * start_date (rows before it are never loaded); `onKeys` sees the keys of the rows written.
+   */
+  async check(
+    base: Record<string, string>,
+    upper: number,
+    floor: number | undefined,
+    onKeys: (keys: readonly RowKey[]) => void,
+  ): Promise<void> {
+    const scope = {
+      ...base,
+      [`${this.key}__lt`]: filterInstant(upper, 'up'),
+      ...(floor === undefined ? {} : { [`${this.key}__gte`]: filterInstant(floor, 'down') }),
+    };
+    const bounds = (range: Range): Record<string, string> => ({
+      ...scope,
+      id__gte: String(range.from),
+      id__lt: String(range.to),
+    });
+    const readBefore = this.readBefore ?? new Set<number>();
+    this.readBefore = undefined;
+    const counts: Array<number | undefined> = [];
+    for (let at = 0; at < this.ranges.length; at += PROBES_AT_ONCE) {
+      const batch = this.ranges.slice(at, at + PROBES_AT_ONCE);
+      counts.push(...(await Promise.all(batch.map((range) => this.host.countRows(bounds(range))))));
+      this.report.probes += batch.length;
+    }
+    if (counts.some((count) => count === undefined)) {
+      this.logger.warn(
+        { stream: this.host.name },
+        `entity ${this.host.name}: the WMS gives no result_count in paged mode: rows made visible with an old mod_ts are not looked for`,
+      );
+      this.disabled = true;
+      return;
+    }
+    const arrived: number[] = [];
+    for (const [i, range] of this.ranges.entries()) {
+      const count = counts[i]!;
+      if (count === range.loaded && range.table !== undefined) continue;
+      if (range.table === undefined && count === range.loaded) {
+        // A bookmark from before the tables: what the WMS lists now is taken as loaded, once.
+        range.ids = new Set((await this.host.listKeys(bounds(range), true)).map((key) => key.id));
+        this.report.listed_id_ranges++;
+        continue;
+      }
+      const found = range.table === undefined ? undefined : await this.compare(range, bounds(range));
+      if (found === undefined) {
+        range.ids = new Set();
+        const rows = await this.host.reread(bounds(range), onKeys);
+        this.report.reread_id_ranges++;
+        this.report.reread_rows += rows;
+        this.logger.info(
+          { stream: this.host.name, from: range.from, to: range.to, loaded: range.loaded, now: count, rows },
+          `entity ${this.host.name}: an id range changed more than its table can tell: read again whole`,
+        );
+        continue;
+      }
+      for (const id of found) if (readBefore.has(id)) range.ids?.add(id);
+      const fresh = found.filter((id) => !readBefore.has(id));
+      arrived.push(...fresh);
+      if (fresh.length > 0)
+        this.logger.info(
+          { stream: this.host.name, from: range.from, to: range.to, rows: fresh.length },
+          `entity ${this.host.name}: rows visible since the last run in an id range (whatever their mod_ts): read again by id`,
+        );
+    }
+    this.report.arrivals += arrived.length;
+    this.report.reread_rows += await rereadByIds(this.host, arrived, scope, onKeys);
+  }
+
+  /** Lists a range's ids, keeps those loaded before and returns the arrivals (undefined: too many changes to tell). */
+  private async compare(range: Range, bounds: Record<string, string>): Promise<number[] | undefined> {
+    const listed = new Set((await this.host.listKeys(bounds, true)).map((key) => key.id));
+    this.report.listed_id_ranges++;
+    if ([...listed].some((id) => !(Number.isInteger(id) && id >= 0 && id <= MAX_KEY_ID))) return undefined;
+    const now = Iblt.of(
+      [...listed].map((id) => ({ id, offset: 0 })),
+      listed.size,
+      RANGE_CELLS,
+    );
+    const difference = now.minus(range.table!).peel();
+    if (difference === undefined) return undefined;
+    const arrived = difference.added.map((key) => key.id);
+    for (const id of arrived) listed.delete(id);
+    range.ids = listed;
+    return arrived.sort((a, b) => a - b);
+  }
+
+  /** The ranges to keep: settled ones with their new tables, the new ids as one more range (16 on a first run). */
+  finish(): IdRangeState[] {
+    if (this.disabled) return this.ranges.map(rangeState);
+    const ranges = this.ranges.map((range): Range => {
+      if (range.ids === undefined) return range;
+      const ids = [...range.ids];
+      return { ...range, loaded: ids.length, table: idTable(ids) };
+    });
+    const end = this.maxId + 1;
+    if (end > this.top) {
+      const ids = [...new Set(this.fresh)].sort((a, b) => a - b);
+      const parts = ranges.length === 0 ? MAX_ID_RANGES : 1;
+      const width = Math.ceil((end - this.top) / parts);
+      let at = 0;
+      for (let from = this.top; from < end; from += width) {
+        const to = Math.min(from + width, end);
+        const start = at;
+        while (at < ids.length && ids[at]! < to) at++;
+        const part = ids.slice(start, at);
+        ranges.push({ from, to, loaded: part.length, table: idTable(part) });
+      }
+    }
+    while (ranges.length > MAX_ID_RANGES) {
+      let best = 0;
+      for (let i = 1; i < ranges.length - 1; i++)
+        if (ranges[i]!.loaded + ranges[i + 1]!.loaded < ranges[best]!.loaded + ranges[best + 1]!.loaded)
+          best = i;
+      const [a, b] = [ranges[best]!, ranges[best + 1]!];
+      const table = a.table !== undefined && b.table !== undefined ? a.table.plus(b.table) : undefined;
+      ranges.splice(best, 2, { from: a.from, to: b.to, loaded: a.loaded + b.loaded, table });
+    }
+    return ranges.map(rangeState);
+  }
+}
+
+/** Reads rows again by id within the filters, a batch of ids per request; returns the rows read. */
+export async function rereadByIds(
+  host: LateRowsHost,
+  ids: readonly number[],
+  bounds: Record<string, string>,
+  onKeys: (keys: readonly RowKey[]) => void,
+): Promise<number> {
+  const unique = [...new Set(ids)].sort((a, b) => a - b);
+  let rows = 0;
+  for (let at = 0; at < unique.length; at += IDS_PER_REQUEST) {
+    const batch = unique.slice(at, at + IDS_PER_REQUEST).join(',');
+    rows += await host.reread({ ...bounds, id__in: batch }, onKeys);
+  }
+  return rows;
+}
+
+function idTable(ids: readonly number[]): Iblt {
+  return Iblt.of(
+    ids.map((id) => ({ id, offset: 0 })),
+    ids.length,
+    RANGE_CELLS,
+  );
+}
+
+function rangeState(range: Range): IdRangeState {
+  return range.table === undefined
+    ? [range.from, range.to, range.loaded]
+    : [range.from, range.to, range.loaded, range.table.encode()];
+}
