@@ -4,13 +4,15 @@
  * Two simulators with the same seed and `--quirks late-commits` (a share of every change is
  * committed late, up to 6 h behind the clock; hidden orders are revealed with their old mod_ts)
  * play the same history: a first load, then --rounds runs two hours apart, each after an advance
- * of --updates updates and --inserts inserts per entity. One tap line runs with the catch-up
- * (late_rows_window_hours 24), the other without (0). Per run: list requests, seconds, records;
- * at the end, live rows missing from what each line loaded (what the catch-up is for).
- * A second pair of lines does the same without late commits: the pure cost of the probes.
+ * of --updates updates, --inserts inserts and --deletes deletes per entity. One tap line runs
+ * with the catch-up (late_rows_window_hours 24), the other without (0). Per run: list requests
+ * (and among them the catch-up's key requests: id-range probes and key listings), seconds,
+ * records, the size of the final STATE; at the end, live rows missing from what each line
+ * loaded (what the catch-up is for). A second pair of lines does the same without late
+ * commits: the pure cost of the catch-up.
  *
  *   node bench/dist/tap-late-rows.js [--rows 20000] [--rounds 6] [--updates 200] [--inserts 100]
- *                                     [--page-size 1000] [--page-latency-ms 0]
+ *                                     [--deletes 0] [--page-size 1000] [--page-latency-ms 0]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,12 +31,17 @@ const rows = arg('rows', '20000');
 const rounds = arg('rounds', '6');
 const updates = arg('updates', '200');
 const inserts = arg('inserts', '100');
+const deletes = arg('deletes', '0');
 const pageSize = arg('page-size', '1000');
 const pageLatencyMs = arg('page-latency-ms', '0');
 const ENTITIES = ['order_hdr', 'order_dtl', 'allocation'];
 
 interface Run {
   requests: number;
+  /** The catch-up's requests for keys (fields=id or id,mod_ts): id-range probes and listings. */
+  keyRequests: number;
+  /** Characters of the last STATE message's value. */
+  stateChars: number;
   seconds: number;
   records: number;
   state: unknown;
@@ -72,6 +79,7 @@ async function runTap(sim: Simulator, windowHours: number, state: unknown, dir: 
   if (code !== 0) throw new Error(`tap exited ${code}`);
   const seconds = (performance.now() - started) / 1000;
   let last: unknown;
+  let stateChars = 0;
   let records = 0;
   const loaded = new Map<string, Map<number, string>>();
   for (const line of text.split('\n')) {
@@ -81,10 +89,14 @@ async function runTap(sim: Simulator, windowHours: number, state: unknown, dir: 
       const table = loaded.get(message.stream) ?? new Map<number, string>();
       loaded.set(message.stream, table);
       table.set(message.record.id, message.record.mod_ts);
-    } else if (line.startsWith('{"type":"STATE"')) last = (JSON.parse(line) as { value: unknown }).value;
+    } else if (line.startsWith('{"type":"STATE"')) {
+      last = (JSON.parse(line) as { value: unknown }).value;
+      stateChars = JSON.stringify(last).length;
+    }
   }
-  const requests = sim.requests.filter((r) => /\/entity\/[a-z_]+\/?$/.test(r.path)).length;
-  return { requests, seconds, records, state: last, loaded };
+  const lists = sim.requests.filter((r) => /\/entity\/[a-z_]+\/?$/.test(r.path));
+  const keyRequests = lists.filter((r) => r.query.fields === 'id' || r.query.fields === 'id,mod_ts').length;
+  return { requests: lists.length, keyRequests, stateChars, seconds, records, state: last, loaded };
 }
 
 async function line(quirks: string, windowHours: number): Promise<{ runs: Run[]; missing: number }> {
@@ -100,7 +112,7 @@ async function line(quirks: string, windowHours: number): Promise<{ runs: Run[];
     const loaded = new Map<string, Map<number, string>>();
     let state: unknown;
     for (let round = 0; round <= rounds; round++) {
-      if (round > 0) sim.advance({ updates, inserts, deletes: 0, seconds: 7200 });
+      if (round > 0) sim.advance({ updates, inserts, deletes, seconds: 7200 });
       const run = await runTap(sim, windowHours, state, dir);
       state = run.state;
       for (const [stream, table] of run.loaded) {
@@ -131,7 +143,7 @@ const median = (values: number[]): number => {
 };
 
 console.log(
-  `tap-late-rows: ${rows} order_dtl (3 streams), ${rounds} runs 2 h apart after ${updates} updates + ${inserts} inserts per entity, page_size ${pageSize}, page latency ${pageLatencyMs} ms`,
+  `tap-late-rows: ${rows} order_dtl (3 streams), ${rounds} runs 2 h apart after ${updates} updates + ${inserts} inserts + ${deletes} deletes per entity, page_size ${pageSize}, page latency ${pageLatencyMs} ms`,
 );
 for (const quirks of ['', 'late-commits']) {
   const without = await line(quirks, 0);
@@ -140,14 +152,14 @@ for (const quirks of ['', 'late-commits']) {
   const req = (result: { runs: Run[] }) => median(incremental(result).map((r) => r.requests));
   const sec = (result: { runs: Run[] }) => median(incremental(result).map((r) => r.seconds));
   const rec = (result: { runs: Run[] }) => median(incremental(result).map((r) => r.records));
+  const keys = (result: { runs: Run[] }) => median(incremental(result).map((r) => r.keyRequests));
+  const state = (result: { runs: Run[] }) => Math.max(...result.runs.map((r) => r.stateChars));
+  const row = (name: string, result: { runs: Run[]; missing: number }) =>
+    `${name} | ${req(result)} | ${keys(result)} | ${sec(result).toFixed(2)} | ${rec(result)} | ${state(result)} | ${result.missing}`;
   console.log(`\n${quirks === '' ? 'no late rows' : 'late-commits'} (median of the incremental runs)`);
   console.log(
-    'catch-up | list requests/run | seconds/run | records/run | live rows missing or stale at the end',
+    'catch-up | list requests/run | of which key probes and listings | seconds/run | records/run | largest STATE (chars) | live rows missing or stale at the end',
   );
-  console.log(
-    `off      | ${req(without)} | ${sec(without).toFixed(2)} | ${rec(without)} | ${without.missing}`,
-  );
-  console.log(
-    `24 h     | ${req(withCatchUp)} | ${sec(withCatchUp).toFixed(2)} | ${rec(withCatchUp)} | ${withCatchUp.missing}`,
-  );
+  console.log(row('off     ', without));
+  console.log(row('24 h    ', withCatchUp));
 }

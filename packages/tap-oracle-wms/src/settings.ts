@@ -193,7 +193,7 @@ export const TAP_SETTINGS: SettingsSchema = {
       maximum: 168,
       default: 24,
       description:
-        'Incremental runs count the rows of each clock hour this far behind the bookmark, and of id ranges, and re-read only what grew: rows committed late with an old mod_ts, or made visible late. 0 turns the catch-up off.',
+        'Incremental runs list the keys of each clock hour this far behind the bookmark and count id ranges, compare them with what was loaded, and read again only the rows that arrived: rows committed late with an old mod_ts, or made visible late. 0 turns the catch-up off.',
     },
     request_timeout_seconds: {
       type: 'number',

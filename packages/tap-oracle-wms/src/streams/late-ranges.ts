@@ -10,6 +10,8 @@ const MAX_ID_RANGES = 16;
 const RANGE_CELLS = 24;
 /** Count probes in flight at once. */
 const PROBES_AT_ONCE = 4;
+/** A range of up to this many rows is listed every run instead of counted: one request either way. */
+export const LIST_EVERY_RUN_ROWS = 1250;
 /** Ids per `id__in` request when rows are read again by id. */
 const IDS_PER_REQUEST = 100;
 
@@ -41,12 +43,13 @@ interface Range {
 /**
  * Rows made visible with a mod_ts older than the window (a user's facility eligibility widened)
  * show nowhere in the hours: the catch-up keeps up to 16 id ranges over the ids loaded, each
- * with the number of rows loaded and the table of their ids. Each run counts every range (one
- * one-row request each); a range whose count differs in either direction from the rows loaded
- * is listed (`fields=id`), its table compared with the kept one, and the ids that arrived are
- * read again by id (the whole range when the difference is too large to peel). The limit: a
- * range that lost exactly as many rows (hard deletes, purges) as it gained visible rows between
- * two runs counts the same and is not listed; the periodic full sync settles it.
+ * with the number of rows loaded and the table of their ids. Each run lists every range of up to
+ * 1250 rows (`fields=id`: one request, as a count would be); a larger range is counted first (a
+ * one-row request) and listed only when its count differs in either direction from the rows
+ * loaded. A listed range's table is compared with the kept one and the ids that arrived are read
+ * again by id (the whole range when the difference is too large to peel). The limit: a range of
+ * more than 1250 rows that lost exactly as many rows (hard deletes, purges) as it gained visible
+ * rows between two runs counts the same and is not listed; the periodic full sync settles it.
  */
 export class IdRanges {
   private readonly ranges: Range[];
@@ -119,11 +122,15 @@ export class IdRanges {
     });
     const readBefore = this.readBefore ?? new Set<number>();
     this.readBefore = undefined;
+    // Small ranges are listed anyway (count NaN: not probed); larger ones are counted first.
+    const listed = (range: Range): boolean =>
+      range.table !== undefined && range.loaded <= LIST_EVERY_RUN_ROWS;
     const counts: Array<number | undefined> = [];
     for (let at = 0; at < this.ranges.length; at += PROBES_AT_ONCE) {
       const batch = this.ranges.slice(at, at + PROBES_AT_ONCE);
-      counts.push(...(await Promise.all(batch.map((range) => this.host.countRows(bounds(range))))));
-      this.report.probes += batch.length;
+      const probe = (range: Range) => (listed(range) ? Number.NaN : this.host.countRows(bounds(range)));
+      counts.push(...(await Promise.all(batch.map(probe))));
+      this.report.probes += batch.filter((range) => !listed(range)).length;
     }
     if (counts.some((count) => count === undefined)) {
       this.logger.warn(
@@ -133,25 +140,24 @@ export class IdRanges {
       this.disabled = true;
       return;
     }
+    // The ranges to list: their count changed, or they are small (or have no table yet).
+    const settle = this.ranges.filter((range, i) => counts[i] !== range.loaded || range.table === undefined);
+    const outcomes: Array<number[] | undefined> = [];
+    for (let at = 0; at < settle.length; at += PROBES_AT_ONCE) {
+      const batch = settle.slice(at, at + PROBES_AT_ONCE);
+      outcomes.push(...(await Promise.all(batch.map((range) => this.compare(range, bounds(range))))));
+    }
     const arrived: number[] = [];
-    for (const [i, range] of this.ranges.entries()) {
-      const count = counts[i]!;
-      if (count === range.loaded && range.table !== undefined) continue;
-      if (range.table === undefined && count === range.loaded) {
-        // A bookmark from before the tables: what the WMS lists now is taken as loaded, once.
-        range.ids = new Set((await this.host.listKeys(bounds(range), true)).map((key) => key.id));
-        this.report.listed_id_ranges++;
-        continue;
-      }
-      const found = range.table === undefined ? undefined : await this.compare(range, bounds(range));
+    for (const [i, range] of settle.entries()) {
+      const found = outcomes[i];
       if (found === undefined) {
         range.ids = new Set();
         const rows = await this.host.reread(bounds(range), onKeys);
         this.report.reread_id_ranges++;
         this.report.reread_rows += rows;
         this.logger.info(
-          { stream: this.host.name, from: range.from, to: range.to, loaded: range.loaded, now: count, rows },
-          `entity ${this.host.name}: an id range changed more than its table can tell: read again whole`,
+          { stream: this.host.name, from: range.from, to: range.to, loaded: range.loaded, rows },
+          `entity ${this.host.name}: an id range changed more than its table can tell (or had none): read again whole`,
         );
         continue;
       }
@@ -168,17 +174,27 @@ export class IdRanges {
     this.report.reread_rows += await rereadByIds(this.host, arrived, scope, onKeys);
   }
 
-  /** Lists a range's ids, keeps those loaded before and returns the arrivals (undefined: too many changes to tell). */
+  /**
+   * Lists a range's ids, keeps those loaded before and returns the arrivals; undefined when
+   * the difference is too large to peel. A range without a table (a bookmark from before the
+   * tables) whose count is unchanged takes what the WMS lists as loaded, once; with a changed
+   * count it has to be read again whole.
+   */
   private async compare(range: Range, bounds: Record<string, string>): Promise<number[] | undefined> {
     const listed = new Set((await this.host.listKeys(bounds, true)).map((key) => key.id));
     this.report.listed_id_ranges++;
+    if (range.table === undefined) {
+      if (listed.size !== range.loaded) return undefined;
+      range.ids = listed;
+      return [];
+    }
     if ([...listed].some((id) => !(Number.isInteger(id) && id >= 0 && id <= MAX_KEY_ID))) return undefined;
     const now = Iblt.of(
       [...listed].map((id) => ({ id, offset: 0 })),
       listed.size,
       RANGE_CELLS,
     );
-    const difference = now.minus(range.table!).peel();
+    const difference = now.minus(range.table).peel();
     if (difference === undefined) return undefined;
     const arrived = difference.added.map((key) => key.id);
     for (const id of arrived) listed.delete(id);
