@@ -73,6 +73,7 @@ export function validateConfig<Config>(schema: SettingsSchema, config: JsonObjec
   addFormats(ajv);
   const validate = ajv.compile(schema);
   const copy = structuredClone(config);
+  numbersFromText(schema, copy);
   if (!validate(copy)) {
     const error = validate.errors?.[0];
     throw new ConfigError(
@@ -81,6 +82,33 @@ export function validateConfig<Config>(schema: SettingsSchema, config: JsonObjec
     );
   }
   return copy as Config;
+}
+
+// A plain decimal literal ("0.5", "60", "1e3"): no Infinity, NaN, hex or empty text.
+const NUMERIC_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+// Strict ajv admits no union of types but with null, so ["number", "null"] is the only other form.
+const isNumberSetting = (setting: SettingSchema): boolean =>
+  Array.isArray(setting.type) ? setting.type.includes('number') : setting.type === 'number';
+
+/**
+ * A `number` setting also takes its value as numeric text ("0.5", "60"): Meltano hands a setting
+ * of kind `string` over as text, and that is the kind meltano.yml gives number settings, because
+ * Meltano 4 cannot serialise the `decimal` kind's value when it comes from a variable. Converted
+ * in place before validation, so the range checks apply to the number; other text is refused.
+ */
+function numbersFromText(schema: SettingsSchema, config: JsonObject): void {
+  for (const [name, setting] of Object.entries(schema.properties)) {
+    const value = config[name];
+    if (typeof value !== 'string' || !isNumberSetting(setting)) continue;
+    const text = value.trim();
+    const number = Number(text);
+    if (!NUMERIC_TEXT.test(text) || !Number.isFinite(number)) {
+      const shown = isSecretSetting(setting) ? '' : ` (got ${JSON.stringify(value)})`;
+      throw new ConfigError('CONFIG_INVALID', `setting "${name}" must be a number${shown}`);
+    }
+    config[name] = number;
+  }
 }
 
 function describeSettingError(schema: SettingsSchema, config: JsonObject, error: ErrorObject): string {

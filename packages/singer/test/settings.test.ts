@@ -134,3 +134,84 @@ describe('settings schema helpers', () => {
     assert.ok(table.includes('| `mode` | string |  |  | Mode. (`fast`, `safe`) |'));
   });
 });
+
+describe('number settings given as text (how Meltano hands over a setting of kind string)', () => {
+  const numbers: SettingsSchema = withCommonSettings({
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      timeout: { type: 'number', exclusiveMinimum: 0, default: 300, description: 'Seconds.' },
+      window: { type: ['number', 'null'], minimum: 0, maximum: 168, description: 'Hours.' },
+      page_size: { type: 'integer', minimum: 1, description: 'Rows.' },
+      pin: { type: 'number', secret: true, description: 'Secret number.' },
+      retry: {
+        type: 'object',
+        properties: { backoff: { type: 'number', description: 'Seconds.' } },
+        description: 'Nested.',
+      },
+    },
+  });
+  const parse = (config: Record<string, unknown>) => validateConfig<Record<string, unknown>>(numbers, config);
+  const refused = (config: Record<string, unknown>): string => {
+    try {
+      parse(config);
+    } catch (error) {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.code, 'CONFIG_INVALID');
+      assert.ok(!error.message.includes('\n'), 'one line');
+      return error.message;
+    }
+    assert.fail('expected the config to be rejected');
+  };
+
+  it('reads numeric text as the number it spells, leaving the input alone', () => {
+    const input = {
+      timeout: '2.5',
+      window: '0.5',
+      metrics_interval_seconds: '0',
+      stop_grace_seconds: ' 30 ',
+    };
+    const config = parse(input);
+    assert.equal(config.timeout, 2.5);
+    assert.equal(config.window, 0.5);
+    assert.equal(config.metrics_interval_seconds, 0);
+    assert.equal(config.stop_grace_seconds, 30);
+    assert.equal(input.timeout, '2.5');
+    assert.equal(parse({ timeout: '1e3' }).timeout, 1000);
+    assert.equal(parse({ timeout: '.25' }).timeout, 0.25);
+    assert.equal(parse({ timeout: 7 }).timeout, 7, 'a number stays a number');
+    assert.equal(parse({ window: null }).window, null);
+  });
+
+  it('applies the range checks to the number', () => {
+    assert.equal(refused({ timeout: '0' }), 'setting "timeout" must be > 0 (got 0)');
+    assert.equal(refused({ window: '168.5' }), 'setting "window" must be <= 168 (got 168.5)');
+    assert.equal(
+      refused({ metrics_interval_seconds: '-1' }),
+      'setting "metrics_interval_seconds" must be >= 0 (got -1)',
+    );
+  });
+
+  it('refuses text that is no plain decimal number, naming the setting', () => {
+    for (const text of ['abc', '', ' ', '1,5', '0x10', 'Infinity', 'NaN', '1e400', '5s', '1.2.3']) {
+      assert.equal(
+        refused({ timeout: text }),
+        `setting "timeout" must be a number (got ${JSON.stringify(text)})`,
+        text,
+      );
+    }
+  });
+
+  it('only where the setting is a number: an integer or nested setting given as text is refused', () => {
+    assert.equal(refused({ page_size: '5' }), 'setting "page_size" must be integer (got "5")');
+    assert.equal(
+      refused({ retry: { backoff: '0.5' } }),
+      'setting "retry.backoff" must be number (got "0.5")',
+    );
+  });
+
+  it('never shows the text of a secret number setting', () => {
+    assert.equal(refused({ pin: 'hunter2' }), 'setting "pin" must be a number');
+    assert.equal(parse({ pin: '1234' }).pin, 1234);
+  });
+});
