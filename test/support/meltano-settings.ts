@@ -42,10 +42,15 @@ export function readAbout(plugin: PluginName): About {
   return JSON.parse(result.stdout) as About;
 }
 
+// A JSON Schema `number` is kind `string`, not `decimal`: Meltano 4 reads a `decimal` setting
+// from a variable (or a `${VAR}` in meltano.yml) as a Python Decimal and then fails to write it
+// as JSON ("Object of type Decimal is not JSON serializable"). As `string`, a value from a
+// variable or `meltano config set` reaches the connector as text ("0.5"), which the kit's
+// validateConfig takes for a number setting; a number written in meltano.yml stays a number.
 const KINDS: Record<string, string> = {
   string: 'string',
   integer: 'integer',
-  number: 'decimal',
+  number: 'string',
   boolean: 'boolean',
   array: 'array',
   object: 'object',
