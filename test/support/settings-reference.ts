@@ -23,7 +23,9 @@ export function renderSettingsReference(): string {
     '',
     'Every setting can be given in a `--config` JSON file, or through Meltano',
     '(`meltano config <plugin> set <setting> <value>`, or the `<PLUGIN>_<SETTING>` environment',
-    'variable, e.g. `TAP_ORACLE_WMS_PASSWORD`). See [meltano.md](meltano.md).',
+    'variable, e.g. `TAP_ORACLE_WMS_PASSWORD`). See [meltano.md](meltano.md). A `number` setting',
+    'also takes its value as numeric text (`"0.5"`, `"60"`), which is how it arrives from a variable',
+    'through Meltano; the same range checks apply, and other text is refused.',
     '',
     ...sections.flatMap((section) => [section, '']),
   ].join('\n');
