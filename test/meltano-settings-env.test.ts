@@ -154,7 +154,7 @@ describe('numeric settings from environment variables', () => {
 });
 
 describe('meltano config set', () => {
-  test('a fraction set with meltano config set reaches the plugin as that number', async () => {
+  test('a fraction set with meltano config set, or as a variable reference in meltano.yml, reaches the plugin as that number', async () => {
     // A copy of meltano.yml in a folder of its own (config set rewrites the file) and no
     // plugins installed there: `config print` needs none, and nothing can install over ours.
     const project = join(sandbox.directory, 'project');
@@ -166,21 +166,25 @@ describe('meltano config set', () => {
       NO_COLOR: '1',
       MELTANO_SEND_ANONYMOUS_USAGE_STATS: 'false',
       MELTANO_SYS_DIR_ROOT: join(project, 'system'),
+      GRACE_FROM_THE_ENVIRONMENT: '3.5',
     };
     const meltano = async (args: string[]) => {
       const result = await run(meltanoBin, args, { cwd: project, env });
       assert.equal(result.status, 0, `meltano ${args.join(' ')}\n${log(result)}`);
       return result;
     };
-    const values: Record<PluginName, [string, string, number][]> = {
+    // [setting, what config set stores, what config print shows, what the plugin sees]
+    const values: Record<PluginName, [string, string, unknown, number][]> = {
       'tap-oracle-wms': [
-        ['retry_backoff_seconds', '0.25', 0.25],
-        ['late_rows_window_hours', '1.5', 1.5],
-        ['max_retries', '7', 7],
+        ['retry_backoff_seconds', '0.25', '0.25', 0.25],
+        ['late_rows_window_hours', '1.5', '1.5', 1.5],
+        ['max_retries', '7', 7, 7], // kind integer: a number
+        // Meltano expands the variable, then treats it as it treats a variable's value
+        ['stop_grace_seconds', `\${GRACE_FROM_THE_ENVIRONMENT}`, '3.5', 3.5],
       ],
       'target-oracle': [
-        ['batch_max_age_seconds', '2.5', 2.5],
-        ['batch_size_rows', '500', 500],
+        ['batch_max_age_seconds', '2.5', '2.5', 2.5],
+        ['batch_size_rows', '500', 500, 500],
       ],
     };
     for (const plugin of connectors) {
@@ -189,15 +193,11 @@ describe('meltano config set', () => {
         string,
         unknown
       >;
-      for (const [name, text, value] of values[plugin]) {
-        // kind integer: a number in meltano.yml; kind string (a number setting): the text
-        const integer = schemaOf(plugin).properties[name]?.type === 'integer';
-        assert.equal(printed[name], integer ? value : text, name);
-      }
+      for (const [name, , shown] of values[plugin]) assert.equal(printed[name], shown, name);
       assertPluginSees(
         plugin,
         printed,
-        values[plugin].map(([name, , value]) => ({ name, value })),
+        values[plugin].map(([name, , , value]) => ({ name, value })),
       );
     }
   });
