@@ -194,7 +194,7 @@ describe('values and metadata', { concurrency: 2 }, () => {
       name: null,
     });
     assert.deepEqual(columnTypes(ws.db, 'd'), {
-      id: 'INTEGER',
+      id: 'BIGINT', // a lone integer key is not the rowid (sqlite-statements.ts createTableSql)
       qty: 'DECIMAL_TEXT',
       price: 'DECIMAL_TEXT',
       ts: 'DATETIME_TEXT',
@@ -294,7 +294,7 @@ describe('schema evolution', { concurrency: 2 }, () => {
       ),
     );
     assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(columnTypes(ws.db, 'e'), { id: 'INTEGER', amount: 'REAL', code: 'TEXT' });
+    assert.deepEqual(columnTypes(ws.db, 'e'), { id: 'BIGINT', amount: 'REAL', code: 'TEXT' });
     assert.deepEqual(rows(ws.db, 'e', 'id'), [
       { id: 1, amount: 5, code: 'short' },
       { id: 2, amount: 2.5, code: 'x'.repeat(40) },

@@ -252,7 +252,7 @@ describe('bad input keeps printed states true', { concurrency: 2 }, () => {
         schema('s', METRIC),
         record('s', { id: 1, metric: 1 }),
         state({ s: 1 }),
-        record('s', { id: 'not an integer key', metric: 2 }), // the integer key column refuses it
+        record('s', { id: 'not an integer key', metric: 2 }), // the integer key's check refuses it
         state({ s: 2 }),
       ),
     );
@@ -260,7 +260,7 @@ describe('bad input keeps printed states true', { concurrency: 2 }, () => {
     assert.equal(run.errors.length, 1);
     assert.match(
       run.errors[0]!,
-      /^target-oracle: stream "s", lines 4-4: SQLite: writing 1 rows to "s" failed: datatype mismatch$/,
+      /^target-oracle: stream "s", lines 4-4: SQLite: writing 1 rows to "s" failed: CHECK constraint failed: typeof\("id"\) = 'integer'$/,
     );
     assert.deepEqual(run.states, [{ s: 1 }]);
     assert.deepEqual(rows(ws.db, 's'), [{ id: 1, metric: 1 }]);

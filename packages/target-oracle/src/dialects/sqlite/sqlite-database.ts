@@ -10,7 +10,14 @@ import type {
 } from '../dialect.js';
 import { Checkpointer } from './sqlite-checkpointer.js';
 import type { RowReader } from './sqlite-row-buffer.js';
-import { addColumnSql, createIndexSql, createTableSql, retireSql, writeSql } from './sqlite-statements.js';
+import {
+  addColumnSql,
+  createIndexSql,
+  createTableSql,
+  integerKeyDefinition,
+  retireSql,
+  writeSql,
+} from './sqlite-statements.js';
 import { declaredType, logicalType, quoteIdentifier as q } from './sqlite-types.js';
 
 /**
@@ -109,12 +116,15 @@ export class SqliteDatabase {
           .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL")
           .all(table.name) as { sql: string }[]
       ).map((row) => row.sql);
+      const keys = columns.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk);
       const definitions = columns.map((c) => {
         const to = widened.get(c.name);
         const type = to === undefined ? c.type : declaredType(to);
+        // A lone integer key stays off the rowid, with its check (createTableSql).
+        if (keys.length === 1 && c.pk > 0 && type === 'BIGINT')
+          return integerKeyDefinition(c.name, c.notnull === 0);
         return `${q(c.name)} ${type}${c.notnull ? ' NOT NULL' : ''}`;
       });
-      const keys = columns.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk);
       if (keys.length > 0) definitions.push(`PRIMARY KEY (${keys.map((c) => q(c.name)).join(', ')})`);
       const rebuilt = `${table.name}__widening`;
       const names = columns.map((c) => q(c.name)).join(', ');
