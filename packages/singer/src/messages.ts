@@ -48,7 +48,7 @@ export type Message = SchemaMessage | RecordMessage | StateMessage | ActivateVer
 export type MessageType = Message['type'];
 
 /** RFC 3339 date-time; any offset is accepted on input, the writer emits UTC (`Z`). */
-const RFC3339 = /^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d:\d\d)$/;
+export const RFC3339 = /^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d:\d\d)$/;
 
 const isObject = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

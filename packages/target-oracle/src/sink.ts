@@ -11,6 +11,7 @@ import type {
   TableSpec,
   WriteMode,
 } from './dialects/dialect.js';
+import type { RecordScanner } from './records/record-scanner.js';
 import { describeValidationError } from './records/record-validator.js';
 import { ArrayRowBuffer } from './records/row-buffer.js';
 import { type RecordContext, type RowBuilder, rowKey } from './records/row-builder.js';
@@ -24,6 +25,8 @@ export interface SinkShape {
   builder: RowBuilder;
   /** Undefined when records are not validated. */
   validate: ValidateFunction | undefined;
+  /** Reads the stream's RECORD lines straight into rows; undefined when it cannot (RecordScanner.compile). */
+  scanner?: RecordScanner | undefined;
 }
 
 export interface SinkOptions {
@@ -43,6 +46,13 @@ export interface SinkOptions {
   policy?: InvalidRecordPolicy;
   /** A row refused alone under skip or dead_letter (its batch committed without it); the target applies the policy. */
   onRefused?(stream: string, line: number, reason: string, record: Record<string, unknown> | undefined): void;
+}
+
+/** A buffered row's record, or how to get it again (a scanned row's line, parsed on demand). */
+type RecordSource = Record<string, unknown> | (() => Record<string, unknown>);
+
+function recordOf(source: RecordSource | undefined): Record<string, unknown> | undefined {
+  return typeof source === 'function' ? source() : source;
 }
 
 interface Flight {
@@ -77,7 +87,7 @@ export class Sink {
   /** Input line of each buffered row by handle (-1: dropped), when refused rows can be isolated. */
   private lines: number[] | undefined;
   /** Each buffered record by handle, kept for dead letters (invalid_record_policy dead_letter). */
-  private records: (Record<string, unknown> | undefined)[] | undefined;
+  private records: (RecordSource | undefined)[] | undefined;
 
   constructor(
     readonly stream: string,
@@ -126,7 +136,26 @@ export class Sink {
     }
     const exactProblem = this.shape.builder.exactProblem(record);
     if (exactProblem !== undefined) return exactProblem;
-    const row = this.shape.builder.build(record, context);
+    return this.take(this.shape.builder.build(record, context), lineNumber, now, record);
+  }
+
+  /**
+   * Buffers the row RecordScanner read from a record's text (valid, key present, exact: the
+   * scanner took only such lines); `record` parses the line again, only for a dead letter.
+   * Returns why the row was rejected (the dialect's row check), or undefined when it was taken.
+   */
+  addScanned(
+    row: CellValue[],
+    lineNumber: number,
+    context: RecordContext,
+    now: number,
+    record: () => Record<string, unknown>,
+  ): string | undefined {
+    this.shape.builder.fillMetadata(row, context);
+    return this.take(row, lineNumber, now, record);
+  }
+
+  private take(row: CellValue[], lineNumber: number, now: number, record: RecordSource): string | undefined {
     if (this.check !== undefined) {
       const problem = this.check(row);
       if (problem !== undefined) {
@@ -241,7 +270,7 @@ export class Sink {
     mode: WriteMode,
     count: number,
     lines: number[],
-    records: (Record<string, unknown> | undefined)[] | undefined,
+    records: (RecordSource | undefined)[] | undefined,
   ): Promise<number> {
     const { dialect, policy } = this.options;
     const valueError = dialect.valueError?.bind(dialect);
@@ -257,7 +286,7 @@ export class Sink {
     if (slice === undefined) throw error;
     // Positions in the batch -> input lines (a row replaced by a later one with its key was dropped).
     const kept: number[] = [];
-    const keptRecords: (Record<string, unknown> | undefined)[] = [];
+    const keptRecords: (RecordSource | undefined)[] = [];
     lines.forEach((line, handle) => {
       if (line < 0) return;
       kept.push(line);
@@ -299,7 +328,7 @@ export class Sink {
         this.stream,
         kept[row.index]!,
         this.refusal(row.error, row.column),
-        keptRecords[row.index],
+        recordOf(keptRecords[row.index]),
       );
     }
     return count - refused.length;

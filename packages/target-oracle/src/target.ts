@@ -4,13 +4,16 @@ import {
   type Logger,
   type MessageBatch,
   type Metrics,
+  parseMessage,
+  type RecordMessage,
   readMessageBatches,
   type SchemaMessage,
   SingerError,
   type SingerWriter,
   StreamMaps,
 } from '@wms-singer/singer';
-import type { Dialect, TableRef } from './dialects/dialect.js';
+import type { CellValue, Dialect, TableRef } from './dialects/dialect.js';
+import { type EnvelopeTail, RecordScanner } from './records/record-scanner.js';
 import { RecordValidators } from './records/record-validator.js';
 import { type RecordContext, RowBuilder } from './records/row-builder.js';
 import { REJECT_SCHEMA, REJECTS_STREAM, RecordRejects } from './rejects.js';
@@ -21,6 +24,24 @@ import type { TargetConfig } from './settings.js';
 import { Sink, type SinkShape } from './sink.js';
 import { StateLedger } from './state-ledger.js';
 import { StreamRoutes } from './stream-routes.js';
+
+/** A RECORD line RecordScanner read into a row (see Target.scanLine). */
+interface ScannedRecord {
+  readonly type: 'SCANNED';
+  readonly stream: string;
+  /** The scanner that read it: the row fits the sink only while the sink still has this scanner. */
+  readonly scanner: RecordScanner;
+  readonly cells: CellValue[];
+  readonly timeExtracted: string | undefined;
+  readonly version: number | undefined;
+  /** The line is `text.slice(start, end)`: parsed again when the row cannot be used as it is. */
+  readonly text: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+const RECORD_PREFIX = '{"type":"RECORD","stream":"';
+const RECORD_KEY = '","record":';
 
 export interface TargetContext {
   logger: Logger;
@@ -72,6 +93,13 @@ export class Target {
   private input: Readable | undefined;
   /** `stream_maps`; undefined without them, and then records go to their sinks as they came. */
   private readonly routes: StreamRoutes | undefined;
+  /**
+   * Set by a line other than a RECORD while the reader reads an input slice ahead of `process`:
+   * the lines after it may belong to a shape that line changes, so they are parsed, not scanned,
+   * until `process` has handled the slice.
+   */
+  private scanPaused = false;
+  private readonly tail: EnvelopeTail = { timeExtracted: undefined, version: undefined };
 
   constructor(
     private readonly config: TargetConfig,
@@ -108,7 +136,13 @@ export class Target {
     try {
       let readError: unknown;
       try {
-        for await (const batch of readMessageBatches(input)) {
+        // Records are read straight from their text where the stream's scanner can (not through
+        // stream maps, which change records before they reach a sink).
+        const scan =
+          this.routes === undefined
+            ? (text: string, start: number, end: number) => this.scanLine(text, start, end)
+            : undefined;
+        for await (const batch of readMessageBatches<ScannedRecord>(input, { scan })) {
           await this.exclusive(() => this.process(batch));
           if (this.failure !== undefined || signal.aborted) break;
         }
@@ -157,48 +191,71 @@ export class Target {
     this.input?.destroy();
   }
 
-  private async process(batch: MessageBatch): Promise<void> {
+  /** The row of a RECORD line its stream's scanner is sure of, or undefined (the line is parsed). */
+  private scanLine(text: string, start: number, end: number): ScannedRecord | undefined {
+    if (!text.startsWith(RECORD_PREFIX, start)) {
+      this.scanPaused = true;
+      return undefined;
+    }
+    if (this.scanPaused) return undefined;
+    const nameStart = start + RECORD_PREFIX.length;
+    const nameEnd = text.indexOf('"', nameStart);
+    if (nameEnd < 0 || nameEnd >= end || !text.startsWith(RECORD_KEY, nameEnd)) return undefined;
+    const stream = text.slice(nameStart, nameEnd);
+    const scanner = this.streams.get(stream)?.sink.shape.scanner;
+    if (scanner === undefined) return undefined;
+    const tail = this.tail;
+    const cells = scanner.scan(text, start, nameEnd + RECORD_KEY.length, end, tail);
+    if (cells === undefined) return undefined;
+    return {
+      type: 'SCANNED',
+      stream,
+      scanner,
+      cells,
+      timeExtracted: tail.timeExtracted,
+      version: tail.version,
+      text,
+      start,
+      end,
+    };
+  }
+
+  private async process(batch: MessageBatch<ScannedRecord>): Promise<void> {
     await this.rejects.applyDeferred(this.context);
     const { messages, lineNumbers } = batch;
     const now = Date.now();
     const context = this.context;
     if (this.config.add_record_metadata) context.receivedAt = new Date(now).toISOString();
-    const sequenceBase = this.syncStartedAt * 1000;
     for (let i = 0; i < messages.length; i++) {
       const message = messages[i]!;
       const line = lineNumbers[i]!;
       switch (message.type) {
-        case 'RECORD': {
-          let stream = message.stream;
-          let record = message.record;
-          if (this.routes !== undefined) {
-            const routed = this.routes.record(message, line);
-            if (routed === undefined) break;
-            stream = routed.stream;
-            record = routed.record;
+        case 'SCANNED': {
+          const entry = this.streams.get(message.stream);
+          const version = message.version;
+          if (
+            entry === undefined ||
+            entry.sink.shape.scanner !== message.scanner ||
+            (version !== undefined && !entry.versioned)
+          ) {
+            // The stream's shape changed since the line was read, or is about to: the parse path.
+            await this.record(reparse(message, line), line, now);
+            break;
           }
-          const entry = this.streams.get(stream);
-          if (entry === undefined) {
-            throw new SingerError(
-              'RECORD_BEFORE_SCHEMA',
-              `stream "${stream}", line ${line}: RECORD before any SCHEMA for this stream`,
-            );
-          }
-          const version = message.version ?? undefined;
-          if (version !== undefined && !entry.versioned) {
-            entry.versioned = true;
-            await this.shapeStream(entry.schema, line, entry, true);
-          }
-          context.timeExtracted = message.time_extracted ?? undefined;
+          context.timeExtracted = message.timeExtracted;
           context.version = version;
-          context.sequence = sequenceBase + line;
+          context.sequence = this.syncStartedAt * 1000 + line;
           const sink = entry.sink;
-          const rejected = sink.add(record, line, context, now);
+          const record = (): Record<string, unknown> => reparse(message, line).record;
+          const rejected = sink.addScanned(message.cells, line, context, now, record);
           if (rejected !== undefined) {
-            await this.rejects.reject(stream, line, rejected, record, context, now);
+            await this.rejects.reject(message.stream, line, rejected, record(), context, now);
           } else if (sink.full) await sink.flush();
           break;
         }
+        case 'RECORD':
+          await this.record(message, line, now);
+          break;
         case 'SCHEMA': {
           const schema = this.routes === undefined ? message : this.routes.schema(message);
           if (schema !== undefined) await this.shapeStream(schema, line, this.streams.get(schema.stream));
@@ -214,7 +271,40 @@ export class Target {
         }
       }
     }
+    this.scanPaused = false;
     this.releaseStates();
+  }
+
+  private async record(message: RecordMessage, line: number, now: number): Promise<void> {
+    const context = this.context;
+    let stream = message.stream;
+    let record = message.record;
+    if (this.routes !== undefined) {
+      const routed = this.routes.record(message, line);
+      if (routed === undefined) return;
+      stream = routed.stream;
+      record = routed.record;
+    }
+    const entry = this.streams.get(stream);
+    if (entry === undefined) {
+      throw new SingerError(
+        'RECORD_BEFORE_SCHEMA',
+        `stream "${stream}", line ${line}: RECORD before any SCHEMA for this stream`,
+      );
+    }
+    const version = message.version ?? undefined;
+    if (version !== undefined && !entry.versioned) {
+      entry.versioned = true;
+      await this.shapeStream(entry.schema, line, entry, true);
+    }
+    context.timeExtracted = message.time_extracted ?? undefined;
+    context.version = version;
+    context.sequence = this.syncStartedAt * 1000 + line;
+    const sink = entry.sink;
+    const rejected = sink.add(record, line, context, now);
+    if (rejected !== undefined) {
+      await this.rejects.reject(stream, line, rejected, record, context, now);
+    } else if (sink.full) await sink.flush();
   }
 
   /**
@@ -259,6 +349,9 @@ export class Target {
     }
     const validate = this.config.validate_records ? this.validators.validatorFor(message.schema) : undefined;
     const shape = await this.prepareTable(table, layout, validate, where);
+    if (this.routes === undefined) {
+      shape.scanner = RecordScanner.compile(message.schema, layout, shape.builder, validate !== undefined);
+    }
     if (entry === undefined) {
       const sink = new Sink(message.stream, shape, this.sinkOptions());
       this.streams.set(message.stream, { sink, schema: message, fingerprint, versioned, table });
@@ -417,4 +510,9 @@ export class Target {
     this.run.output.writeStateValue(text);
     this.run.output.drain().catch(() => undefined); // a dead stdout is reported by the writer itself
   }
+}
+
+/** A scanned line parsed as any other (the kit's parser: exact numbers, envelope checks). */
+function reparse(message: ScannedRecord, line: number): RecordMessage {
+  return parseMessage(message.text.slice(message.start, message.end), line) as RecordMessage;
 }

@@ -9,7 +9,7 @@ const addFormats = ((addFormatsModule as unknown as { default?: unknown }).defau
   addFormatsModule) as unknown as (ajv: Ajv, options: { mode: 'fast' | 'full' }) => Ajv;
 
 /** Decimal text as the Meltano SDK writes it for `"format": "singer.decimal"`. */
-const DECIMAL_TEXT = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
+export const DECIMAL_TEXT = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
 
 /**
  * One compiled validator per distinct schema (taps resend identical SCHEMA messages; compiling

@@ -50,6 +50,8 @@ export class RowBuilder {
   private readonly kinds: ColumnKind[];
   /** Index of `_sdc_batched_at`, filled when the batch is flushed; -1 when absent. */
   readonly batchedAtIndex: number;
+  /** Metadata columns filled from the record's context (not from the record). */
+  private readonly contextColumns: number[];
   private readonly compiled: (record: Record<string, unknown>, context: RecordContext) => CellValue[];
 
   constructor(
@@ -65,7 +67,26 @@ export class RowBuilder {
     this.conversions = tableKinds.map((kind) => CONVERSION[kind]);
     this.kinds = tableKinds;
     this.batchedAtIndex = columns.findIndex((c) => c.metadata === '_sdc_batched_at');
+    this.contextColumns = [];
+    for (const [i, column] of columns.entries()) {
+      if (column.metadata !== undefined && column.metadata !== '_sdc_deleted_at') this.contextColumns.push(i);
+    }
     this.compiled = this.compile();
+  }
+
+  /** Each column's conversion (for RecordScanner, which converts with `cellOf`). */
+  get conversionsByColumn(): readonly number[] {
+    return this.conversions;
+  }
+
+  /**
+   * Fills the metadata cells of a row RecordScanner read from a record's text (every metadata
+   * column but `_sdc_deleted_at`, which the scanner reads from the record), as `build` would.
+   */
+  fillMetadata(row: CellValue[], context: RecordContext): void {
+    for (const i of this.contextColumns) {
+      row[i] = cellOf(this.metadataValue(this.metadata[i]!, EMPTY_RECORD, context), this.conversions[i]!);
+    }
   }
 
   build(record: Record<string, unknown>, context: RecordContext): CellValue[] {
@@ -201,6 +222,18 @@ function valueAt(record: Record<string, unknown>, path: readonly string[]): unkn
     value = (value as Record<string, unknown>)[part];
   }
   return value;
+}
+
+const EMPTY_RECORD: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+
+/**
+ * A value as the cell of a column with this conversion: what the generated `buildRow` computes
+ * inline for each cell (see `compile`), for callers that convert one value at a time.
+ */
+export function cellOf(value: unknown, conversion: number): CellValue {
+  if (value === undefined || value === null) return null;
+  if (conversion === JSON_TEXT) return JSON.stringify(value);
+  return typeof value === FAST_TYPE[conversion] ? (value as CellValue) : toCell(value, conversion);
 }
 
 function toCell(value: unknown, conversion: number): CellValue {
