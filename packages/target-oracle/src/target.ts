@@ -350,7 +350,13 @@ export class Target {
     const validate = this.config.validate_records ? this.validators.validatorFor(message.schema) : undefined;
     const shape = await this.prepareTable(table, layout, validate, where);
     if (this.routes === undefined) {
-      shape.scanner = RecordScanner.compile(message.schema, layout, shape.builder, validate !== undefined);
+      shape.scanner = RecordScanner.compile(
+        message.stream,
+        message.schema,
+        layout,
+        shape.builder,
+        validate !== undefined,
+      );
     }
     if (entry === undefined) {
       const sink = new Sink(message.stream, shape, this.sinkOptions());

@@ -41,7 +41,7 @@ function setup(
   );
   const validate = options.validate ?? true;
   return {
-    scanner: RecordScanner.compile(schema, layout, builder, validate),
+    scanner: RecordScanner.compile('s', schema, layout, builder, validate),
     builder,
     schema,
     keys,
@@ -265,7 +265,47 @@ const CASES: { name: string; record: string; taken: boolean; tail?: string; flat
   },
 ];
 
+/** The same schema with every property typed: lines written in its order are read by one pattern. */
+const TYPED: JsonSchema = {
+  ...WMS,
+  properties: { ...(WMS as { properties: object }).properties, free: { type: ['string', 'null'] } },
+} as JsonSchema;
+
 describe('RecordScanner', () => {
+  test('a typed schema gets the line pattern; an untyped property or no validation leaves it out', () => {
+    assert.equal(setup(TYPED, ['id']).scanner?.patterned, true);
+    assert.equal(setup(WMS, ['id']).scanner?.patterned, false);
+    assert.equal(setup(TYPED, ['id'], { validate: false }).scanner?.patterned, false);
+    assert.equal(setup(TYPED, ['id'], { flatten: 1 }).scanner?.patterned, false);
+  });
+
+  test('the line pattern: every line declined or built as the parse path builds it', () => {
+    const s = setup(TYPED, ['id']);
+    for (const c of CASES) {
+      const taken = agree(s, line(c.record, c.tail));
+      // `free` is a string here: an array or another type there is declined by the type.
+      if (!c.record.includes('"free":')) assert.equal(taken, c.taken, `${c.name}: taken`);
+    }
+    // Written by the tap: every property, in order, so the pattern reads it.
+    const full = JSON.stringify({ ...good, free: null });
+    assert.ok(agree(s, line(full)));
+    assert.ok(
+      agree(s, line(full.replace('"note":"Fragile"', '"note":"say \\"hi\\""'))),
+      'escapes: the scanner reads it',
+    );
+    assert.ok(
+      !agree(
+        s,
+        line(full.replace('"mod_ts":"2025-03-10T18:50:54.128382+05:30"', '"mod_ts":"2025-13-10T18:50:54Z"')),
+      ),
+      'a bad date-time',
+    );
+    assert.ok(!agree(s, line(full.replace('"po_nbr":"P1"', '"po_nbr":"P123456"'))), 'over maxLength');
+    assert.ok(!agree(s, line(full.replace('"id":18', '"id":null'))), 'a null key');
+    assert.ok(!agree(s, line(full, ',"time_extracted":"not a time"')), 'a bad time_extracted');
+    assert.ok(agree(s, line(full, ',"time_extracted":null,"version":4')));
+  });
+
   for (const variant of [
     { name: 'relations as JSON', options: {} },
     { name: 'relations flattened', options: { flatten: 1 } },
