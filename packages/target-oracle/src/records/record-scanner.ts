@@ -687,17 +687,24 @@ class LinePattern {
     if (found === null || pattern.lastIndex !== end) return null;
     const cells: CellValue[] = new Array(width).fill(null);
     for (const slot of this.slots) {
-      let value: string | number | boolean | undefined;
-      if (slot.string !== -1 && (value = found[slot.string]) !== undefined) {
-        if (slot.format !== undefined && !slot.format(value)) return undefined;
-        cells[slot.column] = cellOf(value, slot.conversion);
-      } else if (slot.integer !== -1 && (value = found[slot.integer]) !== undefined) {
-        cells[slot.column] = cellOf(Number(value), slot.conversion);
-      } else if (slot.object !== -1 && (value = found[slot.object]) !== undefined) {
-        cells[slot.column] = value; // the object's own text: JSON.stringify's form, checked by the pattern
-      } else if (slot.boolean !== -1 && (value = found[slot.boolean]) !== undefined) {
-        cells[slot.column] = cellOf(value === 'true', slot.conversion);
+      const string = slot.string === -1 ? undefined : found[slot.string];
+      if (string !== undefined) {
+        if (slot.format !== undefined && !slot.format(string)) return undefined;
+        cells[slot.column] = cellOf(string, slot.conversion);
+        continue;
       }
+      const integer = slot.integer === -1 ? undefined : found[slot.integer];
+      if (integer !== undefined) {
+        cells[slot.column] = cellOf(Number(integer), slot.conversion);
+        continue;
+      }
+      const object = slot.object === -1 ? undefined : found[slot.object];
+      if (object !== undefined) {
+        cells[slot.column] = object; // the object's own text: JSON.stringify's form, checked by the pattern
+        continue;
+      }
+      const boolean = slot.boolean === -1 ? undefined : found[slot.boolean];
+      if (boolean !== undefined) cells[slot.column] = cellOf(boolean === 'true', slot.conversion);
     }
     const time = found[this.timeGroup];
     if (time !== undefined && !RFC3339.test(time)) return undefined;
