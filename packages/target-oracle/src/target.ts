@@ -18,7 +18,7 @@ import { RecordValidators } from './records/record-validator.js';
 import { type RecordContext, RowBuilder } from './records/row-builder.js';
 import { REJECT_SCHEMA, REJECTS_STREAM, RecordRejects } from './rejects.js';
 import { NameRegistry, normaliseName } from './schema/names.js';
-import { layoutStream, type MetadataField, VERSION_FIELDS } from './schema/stream-layout.js';
+import { ALL_METADATA, layoutStream, VERSION_FIELDS } from './schema/stream-layout.js';
 import { planTable } from './schema/table-plan.js';
 import type { TargetConfig } from './settings.js';
 import { Sink, type SinkShape } from './sink.js';
@@ -49,16 +49,6 @@ export interface TargetContext {
   output: SingerWriter;
   signal: AbortSignal;
 }
-
-const ALL_METADATA: MetadataField[] = [
-  '_sdc_extracted_at',
-  '_sdc_received_at',
-  '_sdc_batched_at',
-  '_sdc_deleted_at',
-  '_sdc_sequence',
-  '_sdc_table_version',
-  '_sdc_sync_started_at',
-];
 
 /** A stream the target has seen a SCHEMA for. */
 interface StreamEntry {

@@ -11,7 +11,7 @@ import type { CellValue } from '../src/dialects/dialect.js';
 import { type EnvelopeTail, RecordScanner } from '../src/records/record-scanner.js';
 import { describeValidationError, RecordValidators } from '../src/records/record-validator.js';
 import { type RecordContext, RowBuilder } from '../src/records/row-builder.js';
-import { layoutStream, type MetadataField } from '../src/schema/stream-layout.js';
+import { ALL_METADATA, layoutStream, type MetadataField } from '../src/schema/stream-layout.js';
 
 const conformance = fileURLToPath(new URL('../../../../test/fixtures/singer-conformance/', import.meta.url));
 const validators = new RecordValidators();
@@ -309,20 +309,7 @@ describe('RecordScanner', () => {
   for (const variant of [
     { name: 'relations as JSON', options: {} },
     { name: 'relations flattened', options: { flatten: 1 } },
-    {
-      name: 'with the metadata columns',
-      options: {
-        metadata: [
-          '_sdc_extracted_at',
-          '_sdc_received_at',
-          '_sdc_batched_at',
-          '_sdc_deleted_at',
-          '_sdc_sequence',
-          '_sdc_table_version',
-          '_sdc_sync_started_at',
-        ] as MetadataField[],
-      },
-    },
+    { name: 'with the metadata columns', options: { metadata: ALL_METADATA } },
     { name: 'without validation', options: { validate: false } },
   ]) {
     test(`${variant.name}: every line declined or built as the parse path builds it`, () => {

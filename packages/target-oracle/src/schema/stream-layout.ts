@@ -23,6 +23,17 @@ const METADATA_TYPES: Record<MetadataField, ColumnType> = {
   _sdc_sync_started_at: { kind: 'integer' },
 };
 
+/** Every metadata column, in the order `add_record_metadata` adds them. */
+export const ALL_METADATA: MetadataField[] = [
+  '_sdc_extracted_at',
+  '_sdc_received_at',
+  '_sdc_batched_at',
+  '_sdc_deleted_at',
+  '_sdc_sequence',
+  '_sdc_table_version',
+  '_sdc_sync_started_at',
+];
+
 /** Columns a versioned stream needs even without `add_record_metadata`. */
 export const VERSION_FIELDS: MetadataField[] = ['_sdc_table_version', '_sdc_deleted_at'];
 
