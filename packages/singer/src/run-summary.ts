@@ -125,5 +125,19 @@ export function runSummaries(text: string): Array<Record<string, unknown>> {
 function bookmarksOf(state: unknown): unknown {
   if (typeof state !== 'object' || state === null) return null;
   const bookmarks = (state as { bookmarks?: unknown }).bookmarks;
-  return bookmarks === undefined ? null : bookmarks;
+  if (bookmarks === undefined) return null;
+  if (typeof bookmarks !== 'object' || bookmarks === null) return bookmarks;
+  // Each bookmark's scalar fields: a connector's bulkier bookkeeping (the tap's late_rows
+  // tables) would make the line tens of kilobytes.
+  const out: Record<string, unknown> = {};
+  for (const [stream, bookmark] of Object.entries(bookmarks)) {
+    if (typeof bookmark !== 'object' || bookmark === null) {
+      out[stream] = bookmark;
+      continue;
+    }
+    out[stream] = Object.fromEntries(
+      Object.entries(bookmark).filter(([, value]) => typeof value !== 'object' || value === null),
+    );
+  }
+  return out;
 }

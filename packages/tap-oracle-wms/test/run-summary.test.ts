@@ -47,7 +47,13 @@ describe('tap run_summary', () => {
     const retriesLogged = run.stderr.split('\n').filter((line) => line.includes(': retrying')).length;
     assert.equal(summary.retries, retriesLogged);
     assert.deepEqual(summary.bookmarks_before, state.bookmarks);
-    assert.deepEqual(summary.bookmarks_after, lastState(run)?.bookmarks);
+    // The bookmarks as written, but for the late-rows catch-up's tables (bulky, left out).
+    const after = lastState(run)?.bookmarks as Record<string, Record<string, unknown>>;
+    assert.ok(after.order_dtl?.late_rows !== undefined, 'the last STATE keeps the catch-up tables');
+    const scalars = Object.fromEntries(
+      Object.entries(after).map(([stream, { late_rows: _tables, ...rest }]) => [stream, rest]),
+    );
+    assert.deepEqual(summary.bookmarks_after, scalars);
     assert.equal(summary.status, 'succeeded');
     assert.equal(summary.executable, 'tap-oracle-wms');
   });

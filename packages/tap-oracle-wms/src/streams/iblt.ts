@@ -17,7 +17,7 @@
 const PARTS = 3;
 const WORDS = 4;
 /** The sizes tables come in (cells): a multiple of PARTS each. */
-export const IBLT_SIZES = [12, 24, 48, 96] as const;
+export const IBLT_SIZES = [12, 24, 48] as const;
 const TWO_32 = 2 ** 32;
 export const MAX_KEY_ID = 2 ** 48 - 1;
 
@@ -60,7 +60,7 @@ export class Iblt {
 
   /** The table size for a set of `keys` keys: about a quarter of them, within IBLT_SIZES. */
   static sizeFor(keys: number): number {
-    return IBLT_SIZES.find((size) => size * 4 >= keys) ?? 96;
+    return IBLT_SIZES.find((size) => size * 4 >= keys) ?? 48;
   }
 
   /** The table of some keys, sized for them unless a size is given. */
