@@ -45,11 +45,12 @@ interface Range {
  * show nowhere in the hours: the catch-up keeps up to 16 id ranges over the ids loaded, each
  * with the number of rows loaded and the table of their ids. Each run lists every range of up to
  * 1250 rows (`fields=id`: one request, as a count would be); a larger range is counted first (a
- * one-row request) and listed only when its count differs in either direction from the rows
- * loaded. A listed range's table is compared with the kept one and the ids that arrived are read
- * again by id (the whole range when the difference is too large to peel). The limit: a range of
- * more than 1250 rows that lost exactly as many rows (hard deletes, purges) as it gained visible
- * rows between two runs counts the same and is not listed; the periodic full sync settles it.
+ * one-row request) and listed when its count differs in either direction from the rows loaded,
+ * and one large range a run is listed in turn whatever its count. A listed range's table is
+ * compared with the kept one and the ids that arrived are read again by id (the whole range
+ * when the difference is too large to peel). The limit: a range of more than 1250 rows that lost
+ * exactly as many rows (hard deletes, purges) as it gained visible rows between two runs counts
+ * the same: its revealed rows wait for its turn (at most one run per large range, 16 at most).
  */
 export class IdRanges {
   private readonly ranges: Range[];
@@ -60,6 +61,8 @@ export class IdRanges {
   private disabled = false;
   /** Ids written before the ranges are checked (rows read again by hour): not read a second time. */
   private readBefore: Set<number> | undefined = new Set();
+  /** Where the turn of the large ranges stands: the first id of the next one to list whatever its count. */
+  private turn: number;
 
   constructor(
     private readonly host: LateRowsHost,
@@ -67,7 +70,9 @@ export class IdRanges {
     private readonly logger: Logger,
     private readonly report: CatchUpReport,
     previous: readonly IdRangeState[],
+    turn: number,
   ) {
+    this.turn = turn;
     this.ranges = previous.map(([from, to, loaded, table]) => ({
       from,
       to,
@@ -122,9 +127,15 @@ export class IdRanges {
     });
     const readBefore = this.readBefore ?? new Set<number>();
     this.readBefore = undefined;
-    // Small ranges are listed anyway (count NaN: not probed); larger ones are counted first.
+    // Small ranges are listed anyway (count NaN: not probed); larger ones are counted first,
+    // but for one of them each run, in turn, listed whatever its count.
+    const large = this.ranges.filter(
+      (range) => range.table !== undefined && range.loaded > LIST_EVERY_RUN_ROWS,
+    );
+    const inTurn = large.find((range) => range.from >= this.turn) ?? large[0];
+    this.turn = inTurn?.to ?? 0;
     const listed = (range: Range): boolean =>
-      range.table !== undefined && range.loaded <= LIST_EVERY_RUN_ROWS;
+      range.table !== undefined && (range.loaded <= LIST_EVERY_RUN_ROWS || range === inTurn);
     const counts: Array<number | undefined> = [];
     for (let at = 0; at < this.ranges.length; at += PROBES_AT_ONCE) {
       const batch = this.ranges.slice(at, at + PROBES_AT_ONCE);
@@ -200,6 +211,11 @@ export class IdRanges {
     for (const id of arrived) listed.delete(id);
     range.ids = listed;
     return arrived.sort((a, b) => a - b);
+  }
+
+  /** Where the turn of the large ranges stands after this run. */
+  get nextTurn(): number {
+    return this.turn;
   }
 
   /** The ranges to keep: settled ones with their new tables, the new ids as one more range (16 on a first run). */

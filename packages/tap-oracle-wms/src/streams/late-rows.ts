@@ -20,6 +20,8 @@ export interface LateRowsState {
   /** Epoch hour (hours since 1970 UTC) -> table of the rows loaded in that hour. */
   hours: Record<string, string>;
   ids?: IdRangeState[];
+  /** The first id of the large id range the next run lists whatever its count (its turn). */
+  ids_turn?: number;
 }
 
 /** The stream side of the catch-up. */
@@ -99,7 +101,7 @@ export class LateRowsCatchUp {
     previous: LateRowsState | undefined,
   ) {
     if (startFloor !== undefined) this.walkFrom = startFloor;
-    this.ranges = new IdRanges(host, key, logger, this.report, previous?.ids ?? []);
+    this.ranges = new IdRanges(host, key, logger, this.report, previous?.ids ?? [], previous?.ids_turn ?? 0);
   }
 
   /**
@@ -269,7 +271,7 @@ export class LateRowsCatchUp {
       }
       hours[String(hour)] = Iblt.of(keys, keys.length).encode();
     }
-    return { hours, ids: this.ranges.finish() };
+    return { hours, ids: this.ranges.finish(), ids_turn: this.ranges.nextTurn };
   }
 }
 
@@ -285,5 +287,10 @@ export function readLateRows(value: unknown): LateRowsState | undefined {
   const ranges = Array.isArray(ids)
     ? ids.map(readIdRange).filter((range): range is IdRangeState => range !== undefined)
     : [];
-  return { hours: clean, ids: ranges };
+  const turn = (value as { ids_turn?: unknown }).ids_turn;
+  return {
+    hours: clean,
+    ids: ranges,
+    ...(Number.isSafeInteger(turn) && (turn as number) >= 0 ? { ids_turn: turn as number } : {}),
+  };
 }
