@@ -4,7 +4,6 @@ import {
   type Logger,
   type MessageBatch,
   type Metrics,
-  parseMessage,
   type RecordMessage,
   readMessageBatches,
   type SchemaMessage,
@@ -12,8 +11,9 @@ import {
   type SingerWriter,
   StreamMaps,
 } from '@wms-singer/singer';
-import type { CellValue, Dialect, TableRef } from './dialects/dialect.js';
-import { type EnvelopeTail, RecordScanner } from './records/record-scanner.js';
+import type { Dialect, TableRef } from './dialects/dialect.js';
+import { RecordLines, reparse, type ScannedRecord } from './records/record-lines.js';
+import { RecordScanner } from './records/record-scanner.js';
 import { RecordValidators } from './records/record-validator.js';
 import { type RecordContext, RowBuilder } from './records/row-builder.js';
 import { REJECT_SCHEMA, REJECTS_STREAM, RecordRejects } from './rejects.js';
@@ -24,24 +24,6 @@ import type { TargetConfig } from './settings.js';
 import { Sink, type SinkShape } from './sink.js';
 import { StateLedger } from './state-ledger.js';
 import { StreamRoutes } from './stream-routes.js';
-
-/** A RECORD line RecordScanner read into a row (see Target.scanLine). */
-interface ScannedRecord {
-  readonly type: 'SCANNED';
-  readonly stream: string;
-  /** The scanner that read it: the row fits the sink only while the sink still has this scanner. */
-  readonly scanner: RecordScanner;
-  readonly cells: CellValue[];
-  readonly timeExtracted: string | undefined;
-  readonly version: number | undefined;
-  /** The line is `text.slice(start, end)`: parsed again when the row cannot be used as it is. */
-  readonly text: string;
-  readonly start: number;
-  readonly end: number;
-}
-
-const RECORD_PREFIX = '{"type":"RECORD","stream":"';
-const RECORD_KEY = '","record":';
 
 export interface TargetContext {
   logger: Logger;
@@ -83,13 +65,8 @@ export class Target {
   private input: Readable | undefined;
   /** `stream_maps`; undefined without them, and then records go to their sinks as they came. */
   private readonly routes: StreamRoutes | undefined;
-  /**
-   * Set by a line other than a RECORD while the reader reads an input slice ahead of `process`:
-   * the lines after it may belong to a shape that line changes, so they are parsed, not scanned,
-   * until `process` has handled the slice.
-   */
-  private scanPaused = false;
-  private readonly tail: EnvelopeTail = { timeExtracted: undefined, version: undefined };
+  /** RECORD lines read straight into rows, for the reader (records/record-lines.ts). */
+  private readonly recordLines = new RecordLines((stream) => this.streams.get(stream)?.sink.shape.scanner);
 
   constructor(
     private readonly config: TargetConfig,
@@ -130,7 +107,7 @@ export class Target {
         // stream maps, which change records before they reach a sink).
         const scan =
           this.routes === undefined
-            ? (text: string, start: number, end: number) => this.scanLine(text, start, end)
+            ? (text: string, start: number, end: number) => this.recordLines.scan(text, start, end)
             : undefined;
         for await (const batch of readMessageBatches<ScannedRecord>(input, { scan })) {
           await this.exclusive(() => this.process(batch));
@@ -179,35 +156,6 @@ export class Target {
         ? error
         : new SingerError('TARGET_FAILED', error instanceof Error ? error.message : String(error));
     this.input?.destroy();
-  }
-
-  /** The row of a RECORD line its stream's scanner is sure of, or undefined (the line is parsed). */
-  private scanLine(text: string, start: number, end: number): ScannedRecord | undefined {
-    if (!text.startsWith(RECORD_PREFIX, start)) {
-      this.scanPaused = true;
-      return undefined;
-    }
-    if (this.scanPaused) return undefined;
-    const nameStart = start + RECORD_PREFIX.length;
-    const nameEnd = text.indexOf('"', nameStart);
-    if (nameEnd < 0 || nameEnd >= end || !text.startsWith(RECORD_KEY, nameEnd)) return undefined;
-    const stream = text.slice(nameStart, nameEnd);
-    const scanner = this.streams.get(stream)?.sink.shape.scanner;
-    if (scanner === undefined) return undefined;
-    const tail = this.tail;
-    const cells = scanner.scan(text, start, nameEnd + RECORD_KEY.length, end, tail);
-    if (cells === undefined) return undefined;
-    return {
-      type: 'SCANNED',
-      stream,
-      scanner,
-      cells,
-      timeExtracted: tail.timeExtracted,
-      version: tail.version,
-      text,
-      start,
-      end,
-    };
   }
 
   private async process(batch: MessageBatch<ScannedRecord>): Promise<void> {
@@ -261,7 +209,7 @@ export class Target {
         }
       }
     }
-    this.scanPaused = false;
+    this.recordLines.resume();
     this.releaseStates();
   }
 
@@ -506,9 +454,4 @@ export class Target {
     this.run.output.writeStateValue(text);
     this.run.output.drain().catch(() => undefined); // a dead stdout is reported by the writer itself
   }
-}
-
-/** A scanned line parsed as any other (the kit's parser: exact numbers, envelope checks). */
-function reparse(message: ScannedRecord, line: number): RecordMessage {
-  return parseMessage(message.text.slice(message.start, message.end), line) as RecordMessage;
 }
