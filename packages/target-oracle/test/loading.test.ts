@@ -278,6 +278,27 @@ describe('values and metadata', { concurrency: 2 }, () => {
 });
 
 describe('schema evolution', { concurrency: 2 }, () => {
+  test('a record right after a SCHEMA that adds a column is read with the new shape (same input slice)', async () => {
+    const ws = fresh();
+    const result = await runTarget(
+      ws.config(),
+      singer(
+        schema('g', { id: { type: 'integer' }, a: { type: 'string' } }),
+        record('g', { id: 1, a: 'x', b: 'ignored: not in the schema yet' }),
+        schema('g', { id: { type: 'integer' }, a: { type: 'string' }, b: { type: 'string' } }),
+        // Read ahead with the first shape, b would be an unknown key and left out.
+        record('g', { id: 2, a: 'x', b: 'kept' }),
+        record('g', { id: 3, a: 'x', b: 'kept too' }),
+      ),
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(rows(ws.db, 'g', 'id'), [
+      { id: 1, a: 'x', b: null },
+      { id: 2, a: 'x', b: 'kept' },
+      { id: 3, a: 'x', b: 'kept too' },
+    ]);
+  });
+
   test('wider types widen in place: integer -> number, string(10) -> text; values kept', async () => {
     const ws = fresh();
     const result = await runTarget(
