@@ -19,12 +19,14 @@ export interface ScannedRecord {
 
 const RECORD_PREFIX = '{"type":"RECORD","stream":"';
 const RECORD_KEY = '","record":';
+/** A STATE changes no stream's shape: it does not pause the scanning. */
+const STATE_PREFIX = '{"type":"STATE"';
 
 /**
  * The reader's `scan` hook of the target: a RECORD line of a stream with a scanner becomes a
  * ScannedRecord; any other line is left to the parser. The reader reads an input slice ahead of
- * the target's processing of it, so a line that is not a RECORD (a SCHEMA may change a stream's
- * shape) pauses the scanning until the target says the slice is processed (`resume`): a record
+ * the target's processing of it, so a line that is neither a RECORD nor a STATE (a SCHEMA or an
+ * ACTIVATE_VERSION may change a stream's shape) pauses the scanning until the target says the slice is processed (`resume`): a record
  * after a schema change is never read with the old shape.
  */
 export class RecordLines {
@@ -35,7 +37,7 @@ export class RecordLines {
 
   scan(text: string, start: number, end: number): ScannedRecord | undefined {
     if (!text.startsWith(RECORD_PREFIX, start)) {
-      this.paused = true;
+      if (!text.startsWith(STATE_PREFIX, start)) this.paused = true;
       return undefined;
     }
     if (this.paused) return undefined;
