@@ -103,6 +103,31 @@ describe('ACTIVATE_VERSION', { concurrency: 2 }, () => {
       state({ v: version }),
     );
 
+  test('a full sync long enough to be read straight from its text: versions and retirement as before', async () => {
+    const ws = fresh();
+    const cfg = ws.config();
+    const ids = Array.from({ length: 3000 }, (_, i) => i + 1);
+    assert.equal((await runTarget(cfg, fullSync(1, ids))).code, 0);
+    // The second sync drops the first 10 ids; the records after the first input slice are scanned.
+    const second = await runTarget(cfg, fullSync(2, ids.slice(10)));
+    assert.equal(second.code, 0, second.stderr);
+    const db = openDatabase(ws.db);
+    try {
+      assert.deepEqual(
+        query(
+          db,
+          'SELECT _sdc_table_version AS version, _sdc_deleted_at IS NULL AS live, count(*) AS n, sum(metric) AS metrics FROM v GROUP BY 1, 2 ORDER BY 1',
+        ),
+        [
+          { version: 1, live: 0, n: 10, metrics: 55 },
+          { version: 2, live: 1, n: 2990, metrics: 2 * (4501500 - 55) },
+        ],
+      );
+    } finally {
+      db.close();
+    }
+  });
+
   test('soft delete: rows of older versions get _sdc_deleted_at, current rows do not', async () => {
     const ws = fresh();
     const cfg = ws.config();
