@@ -270,6 +270,23 @@ describe('late rows catch-up: exact where counts are blind', () => {
     assert.equal(third.catchUp.report.arrivals, 1);
   });
 
+  test('a bookmark without late_rows (the catch-up switched on): the window read again whole and the ids listed, once', async () => {
+    const wms = new FakeWms();
+    history(wms);
+    const first = await wms.run({}, T0 + 11 * HOUR);
+    wms.put(43, T0 + 5 * HOUR + 9);
+    wms.requests.length = 0;
+    const second = await wms.run({ bookmark: first.bookmark }, T0 + 12 * HOUR);
+    assert.deepEqual(wms.behind(), []);
+    assert.ok(second.catchUp.report.reread_hours >= 10, 'the hours of the window read again whole');
+    assert.equal(second.catchUp.report.listed_id_ranges, 1, 'the ids listed once');
+    assert.ok(second.late.ids!.length > 8, 'ranges cut from the ids listed');
+    // The ranges hold every id the WMS has: the next run finds nothing to read again.
+    const third = await wms.run({ bookmark: second.bookmark, late: second.late }, T0 + 13 * HOUR);
+    assert.equal(third.catchUp.report.reread_rows, 0);
+    assert.equal(third.catchUp.report.arrivals, 0);
+  });
+
   test('a kept state that is not one is ignored field by field', () => {
     assert.equal(readLateRows(undefined), undefined);
     assert.equal(readLateRows({ hours: 'x' }), undefined);

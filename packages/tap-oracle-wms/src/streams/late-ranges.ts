@@ -127,6 +127,14 @@ export class IdRanges {
     });
     const readBefore = this.readBefore ?? new Set<number>();
     this.readBefore = undefined;
+    if (this.ranges.length === 0) {
+      // An incremental run without ranges (the catch-up just switched on, or a bookmark from
+      // before it): the walk reads only what changed, so the ids are listed once and what the
+      // WMS lists is taken as loaded; the ranges are cut from them at the end of the run.
+      for (const key of await this.host.listKeys(scope, true)) this.note(key.id);
+      this.report.listed_id_ranges++;
+      return;
+    }
     // Small ranges are listed anyway (count NaN: not probed); larger ones are counted first,
     // but for one of them each run, in turn, listed whatever its count.
     const large = this.ranges.filter(

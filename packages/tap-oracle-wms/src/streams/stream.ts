@@ -127,6 +127,7 @@ export class WmsStream implements WalkHost, LateRowsHost, WindowWalker {
     const bookmark = (): Bookmark =>
       high.text === undefined ? startBookmark : { ...startBookmark, replication_key_value: high.text };
     let count = 0;
+    const lateState = readLateRows(previous?.late_rows);
     const catchUp =
       config.late_rows_window_hours > 0
         ? new LateRowsCatchUp(
@@ -138,12 +139,12 @@ export class WmsStream implements WalkHost, LateRowsHost, WindowWalker {
             config.start_date === undefined
               ? undefined
               : instantMicros(normaliseStartDate(config.start_date)),
-            readLateRows(previous?.late_rows),
+            lateState,
           )
         : undefined;
     if (catchUp !== undefined && bookmarkValue !== undefined && lower !== undefined) {
       const { [`${key}__gte`]: _lower, [`${key}__lt`]: _upper, ...scope } = bounds;
-      await catchUp.before(readLateRows(previous?.late_rows), high.micros, lower, runStartMs * 1000, scope);
+      await catchUp.before(lateState, high.micros, lower, runStartMs * 1000, scope);
       count += catchUp.report.reread_rows + catchUp.report.backdated_rows;
     }
     this.catchUp = catchUp;
