@@ -140,7 +140,7 @@ describe('window-parallel extraction', () => {
     const first = await runTap(windowed(sim));
     const change = sim.advance({ entity: 'order_dtl', updates: 5, inserts: 3, deletes: 0, seconds: 3600 });
     sim.clearRequests();
-    // Without the late-rows catch-up, whose probes are counted in late-rows.test.ts.
+    // Without the late-rows catch-up, whose requests are counted in real-wms.test.ts.
     const run = await runTap(windowed(sim, { replication_overlap_seconds: 0, late_rows_window_hours: 0 }), {
       state: lastState(first),
     });
