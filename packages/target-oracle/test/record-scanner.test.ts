@@ -183,6 +183,8 @@ const CASES: { name: string; record: string; taken: boolean; tail?: string; flat
   { name: 'an escaped key', record: '{"id":5,"no\\u0074e":"x"}', taken: false },
   { name: 'a 15-digit integer', record: withField('seq_nbr', '123456789012345'), taken: true },
   { name: 'a 16-digit integer', record: withField('seq_nbr', '1234567890123456'), taken: false },
+  { name: 'twenty digits inside a string', record: withField('note', '"12345678901234567890"'), taken: true },
+  { name: 'an exponent inside a string', record: withField('note', '"1e400"'), taken: true },
   { name: 'a 19-digit key', record: withField('id', '1234567890123456789'), taken: false },
   { name: 'a fraction in an integer column', record: withField('seq_nbr', '1.5'), taken: false },
   { name: 'an integer written 1.0', record: withField('seq_nbr', '1.0'), taken: false },
