@@ -141,7 +141,8 @@ export class Sink {
 
   /**
    * Buffers the row RecordScanner read from a record's text (valid, key present, exact: the
-   * scanner took only such lines); `record` parses the line again, only for a dead letter.
+   * scanner took only such lines); `record` parses the line again, only for a dead letter;
+   * `plain`: the line had no escape, so no cell holds a control character.
    * Returns why the row was rejected (the dialect's row check), or undefined when it was taken.
    */
   addScanned(
@@ -150,12 +151,19 @@ export class Sink {
     context: RecordContext,
     now: number,
     record: () => Record<string, unknown>,
+    plain: boolean,
   ): string | undefined {
     this.shape.builder.fillMetadata(row, context);
-    return this.take(row, lineNumber, now, record);
+    return this.take(row, lineNumber, now, record, plain);
   }
 
-  private take(row: CellValue[], lineNumber: number, now: number, record: RecordSource): string | undefined {
+  private take(
+    row: CellValue[],
+    lineNumber: number,
+    now: number,
+    record: RecordSource,
+    plain = false,
+  ): string | undefined {
     if (this.check !== undefined) {
       const problem = this.check(row);
       if (problem !== undefined) {
@@ -176,10 +184,10 @@ export class Sink {
         buffer.drop(earlier);
         if (this.lines !== undefined) this.lines[earlier] = -1;
       }
-      handle = buffer.add(row);
+      handle = buffer.add(row, plain);
       this.handles.set(key, handle);
     } else {
-      handle = buffer.add(row);
+      handle = buffer.add(row, plain);
     }
     if (this.lines !== undefined) {
       this.lines[handle] = lineNumber;

@@ -185,7 +185,7 @@ export class Target {
           context.sequence = this.syncStartedAt * 1000 + line;
           const sink = entry.sink;
           const record = (): Record<string, unknown> => reparse(message, line).record;
-          const rejected = sink.addScanned(message.cells, line, context, now, record);
+          const rejected = sink.addScanned(message.cells, line, context, now, record, message.plain);
           if (rejected !== undefined) {
             await this.rejects.reject(message.stream, line, rejected, record(), context, now);
           } else if (sink.full) await sink.flush();

@@ -146,6 +146,23 @@ describe('text row buffer', () => {
     assert.deepEqual(decodeRows(encoded), expected('text', rows));
   });
 
+  test('a plain row (the scanner saw no escape) is encoded as any other row', () => {
+    const rows: CellValue[][] = [
+      [1, 'plain', '1.0', '{"id":1}', '', true],
+      [2, 'x', null, null, 'y', false],
+    ];
+    const looked = new TextRowBuffer(columns, numeric, new BlockPool());
+    const trusted = new TextRowBuffer(columns, numeric, new BlockPool());
+    for (const row of rows) {
+      looked.add([...row]);
+      trusted.add([...row], true);
+    }
+    const a = looked.take(undefined).encoded as EncodedRows;
+    const b = trusted.take(undefined).encoded as EncodedRows;
+    assert.equal(text(b), text(a));
+    assert.deepEqual(decodeRows(b), rows);
+  });
+
   test('a lone surrogate becomes U+FFFD, as SQLite stores text in UTF-8', () => {
     const buffer = new TextRowBuffer(columns, numeric, new BlockPool());
     buffer.add([1, 'lone \ud800 surrogate', null, '"\\ud800"', null, null]);

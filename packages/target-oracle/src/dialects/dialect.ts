@@ -102,9 +102,10 @@ export interface RowBuffer {
   readonly full: boolean;
   /**
    * Buffers a row (the sink no longer touches it); returns its handle for `drop`: the row's
-   * position among the rows added since the last `take` (0, 1, 2...).
+   * position among the rows added since the last `take` (0, 1, 2...). `plain`: no string cell
+   * holds a control character (the record scanner knows it of the lines it reads).
    */
-  add(row: CellValue[]): number;
+  add(row: CellValue[], plain?: boolean): number;
   /** Drops a buffered row: a later row with the same key replaced it. */
   drop(handle: number): void;
   /** The buffered rows as a batch for `writeBatch`, with `fill` applied; the buffer is empty again. */

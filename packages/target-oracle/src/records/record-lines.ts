@@ -9,6 +9,8 @@ export interface ScannedRecord {
   /** The scanner that read it: the row fits the sink only while the sink still has this scanner. */
   readonly scanner: RecordScanner;
   readonly cells: CellValue[];
+  /** The line had no escape: no cell holds a control character (RecordScanner.plain). */
+  readonly plain: boolean;
   readonly timeExtracted: string | undefined;
   readonly version: number | undefined;
   /** The line is `text.slice(start, end)`: parsed again when the row cannot be used as it is. */
@@ -55,6 +57,7 @@ export class RecordLines {
       stream,
       scanner,
       cells,
+      plain: scanner.plain,
       timeExtracted: tail.timeExtracted,
       version: tail.version,
       text,

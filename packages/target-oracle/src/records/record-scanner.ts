@@ -48,6 +48,8 @@ export class RecordScanner {
   private readonly keyColumns: number[];
   /** Bumped for each object scanned: a field seen in the current object carries the stamp. */
   private stamp = 0;
+  /** Whether the line last read had no escape (so none of its strings holds a control character). */
+  plain = false;
   /** Where the next backslash of the line is (at or after the position being read), or -1. */
   private backslash = -1;
   /** The end of the line being read. */
@@ -132,6 +134,7 @@ export class RecordScanner {
       if (cells !== null) {
         if (cells === undefined) return undefined;
         for (const column of this.keyColumns) if (cells[column] === null) return undefined;
+        this.plain = true; // the pattern admits no backslash and no control character
         return cells;
       }
     }
@@ -149,6 +152,7 @@ export class RecordScanner {
       if (control !== null && control.index < end) return undefined;
       this.backslash = unsure.index;
     }
+    this.plain = this.backslash === -1;
     const cells: CellValue[] = new Array(this.width).fill(null);
     let pos = this.scanObject(text, from, this.record, cells, false);
     if (pos < 0) return undefined;

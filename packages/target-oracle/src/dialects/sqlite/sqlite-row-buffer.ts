@@ -130,7 +130,7 @@ export class TextRowBuffer implements RowBuffer {
   }
 
   /** Encodes the row's cells in place (the sink no longer needs them), then writes its text. */
-  add(row: CellValue[]): number {
+  add(row: CellValue[], plain = false): number {
     if (this.keys !== undefined) {
       const key = row[this.keyIndex];
       // An integer beyond 2^53 arrives as its exact text: such a batch is read as it came.
@@ -138,12 +138,17 @@ export class TextRowBuffer implements RowBuffer {
       else this.keys = undefined;
     }
     const numeric = this.numeric;
+    // A plain row has no separator (a control character) in its strings: nothing to look for.
     let joinable = true;
+    let look = !plain;
     for (let i = 0; i < row.length; i++) {
       const cell = row[i];
       if (typeof cell === 'string') {
         if (numeric[i] === 1 || !(cell.charCodeAt(0) >= 0x20)) row[i] = STRING + cell;
-        if (joinable && cell.indexOf(SEPARATOR) !== -1) joinable = false;
+        if (look && cell.indexOf(SEPARATOR) !== -1) {
+          joinable = false;
+          look = false;
+        }
       } else if (typeof cell === 'number') {
         if (numeric[i] === 0) row[i] = NUMBER + cell;
       } else if (typeof cell === 'boolean') {
