@@ -208,7 +208,7 @@ async function nodePid(parent: number, script: string): Promise<number | undefin
 interface TargetRun {
   seconds: number;
   cpuSeconds: number;
-  /** CPU seconds of the two busiest threads (the main thread and the SQLite worker). */
+  /** CPU seconds of the three busiest threads (the main thread, the SQLite worker, the checkpoint thread). */
   busiest: [string, number][];
   peakRssMb: number;
   rows: number;
@@ -260,7 +260,7 @@ async function runTarget(bin: string, input: { file: string } | { tapConfig: str
   const code = await new Promise<number | null>((r) => child.on('close', r));
   const wall = seconds(started);
   const perThread = threads?.stop() ?? new Map<string, number>();
-  const busiest = [...perThread.entries()].sort((a, b) => b[1] - a[1]).slice(0, 2);
+  const busiest = [...perThread.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3);
   const abortedAtExit = code !== 0 && /Statement::~Statement/.test(stderr);
   if (code !== 0 && !abortedAtExit) throw new Error(`target exited ${code}: ${stderr.slice(-2000)}`);
   const time = readFileSync(timeFile, 'utf8');
@@ -289,7 +289,7 @@ async function runTarget(bin: string, input: { file: string } | { tapConfig: str
 
 // ---------------------------------------------------------------- the run
 
-/** A target run as a row of the table; `threads` names the two busiest threads with their CPU. */
+/** A target run as a row of the table; `threads` names the three busiest threads with their CPU. */
 function rowOf(stage: string, records: number, run: TargetRun): Row {
   return {
     stage,
@@ -309,7 +309,7 @@ interface Row {
   seconds: number;
   cpuSeconds: number;
   busiest?: number;
-  /** CPU seconds of the two busiest threads, as `main / worker`. */
+  /** CPU seconds of the three busiest threads. */
   threads?: string;
   peakRssMb?: number;
   load: string;

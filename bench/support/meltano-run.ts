@@ -89,9 +89,7 @@ export async function runMeltano(options: {
       TAP_ORACLE_WMS_BASE_URL: options.baseUrl,
       TAP_ORACLE_WMS_ENTITIES: '["order_dtl"]',
       TAP_ORACLE_WMS_PAGE_SIZE: '1000',
-      // Not metrics_interval_seconds: Meltano 4.4.1 fails on a `kind: decimal` setting given by
-      // an environment variable ("Object of type Decimal is not JSON serializable"); at warn the
-      // tap writes no METRIC lines (they are info) whatever the interval.
+      // At warn the tap writes no METRIC lines (they are info) whatever metrics_interval_seconds.
       TAP_ORACLE_WMS_LOG_LEVEL: 'warn',
       TARGET_ORACLE_DIALECT: 'sqlite',
       TARGET_ORACLE_SQLITE_PATH: db,
