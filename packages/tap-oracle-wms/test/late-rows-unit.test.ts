@@ -49,6 +49,37 @@ describe('invertible Bloom lookup table', () => {
     );
   });
 
+  test('a difference too large to peel still gives every arrival, among keys it cannot rule out', () => {
+    const before: KeyOf[] = Array.from({ length: 3000 }, (_, i) => ({ id: 10_000 + i, offset: 0 }));
+    const removed = new Set(
+      before
+        .filter((_, i) => i % 97 === 3)
+        .slice(0, 20)
+        .map((key) => key.id),
+    );
+    const came: KeyOf[] = Array.from({ length: 4 }, (_, i) => ({ id: 50_000 + i * 13, offset: 0 }));
+    const now = [...before.filter((key) => !removed.has(key.id)), ...came];
+    const difference = Iblt.of(now, now.length, 24).minus(Iblt.of(before, before.length, 24));
+    assert.equal(
+      difference.peel(),
+      undefined,
+      `${removed.size + came.length} keys differ: too many for 24 cells`,
+    );
+    const found = difference.arrivals(now);
+    assert.equal(found.exact, false);
+    const ids = new Set(found.keys.map((key) => key.id));
+    for (const key of came) assert.ok(ids.has(key.id), `arrival ${key.id} kept`);
+    assert.ok(
+      found.keys.length < now.length * 0.75,
+      `${found.keys.length} of ${now.length} keys not ruled out`,
+    );
+    // A difference that peels gives the arrivals alone.
+    const small = Iblt.of(now, now.length, 48)
+      .minus(Iblt.of(before, before.length, 48))
+      .arrivals(now);
+    assert.deepEqual(small, { keys: came, exact: true });
+  });
+
   test('tables of disjoint sets add up to the table of their union', () => {
     const a: KeyOf[] = [1, 2, 3].map((id) => ({ id, offset: 0 }));
     const b: KeyOf[] = [10, 11].map((id) => ({ id, offset: 0 }));

@@ -141,6 +141,42 @@ export class Iblt {
    * (`removed`: in the second only). Undefined when the difference is too large to peel.
    */
   peel(): { added: KeyOf[]; removed: KeyOf[] } | undefined {
+    const peeled = this.peelAll();
+    return peeled.complete ? peeled : undefined;
+  }
+
+  /**
+   * The keys among `listed` (the first set of a difference table: first minus second) that
+   * the second set lacks: exactly those when the difference peels; otherwise a superset, the
+   * keys peeled plus every listed key whose cells are all non-empty in what could not be
+   * peeled (a key left in the difference leaves its cells non-empty, up to a collision of all
+   * three fields). `exact` says which.
+   */
+  arrivals(listed: readonly KeyOf[]): { keys: KeyOf[]; exact: boolean } {
+    const peeled = this.peelAll();
+    if (peeled.astray) return { keys: [...listed], exact: false };
+    const added = new Set(peeled.added.map((key) => `${key.id}/${key.offset}`));
+    const keys = listed.filter(
+      (key) => added.has(`${key.id}/${key.offset}`) || (!peeled.complete && peeled.rest.touches(key)),
+    );
+    return { keys, exact: peeled.complete };
+  }
+
+  /** Whether each cell a key lands in holds something. */
+  private touches(key: KeyOf): boolean {
+    const lo = key.id >>> 0;
+    const hi = Math.floor(key.id / TWO_32);
+    const off = key.offset >>> 0;
+    const part = this.cells / PARTS;
+    for (let p = 0; p < PARTS; p++) {
+      const at = (p * part + (hashKey(lo, hi, off, p + 1) % part)) * WORDS;
+      const w = this.words;
+      if (w[at] === 0 && w[at + 1] === 0 && w[at + 2] === 0 && w[at + 3] === 0) return false;
+    }
+    return true;
+  }
+
+  private peelAll(): { added: KeyOf[]; removed: KeyOf[]; complete: boolean; astray: boolean; rest: Iblt } {
     const work = new Iblt(this.cells);
     work.words.set(this.words);
     const w = work.words;
@@ -155,14 +191,14 @@ export class Iblt {
       return count === 1 ? 1 : -1;
     };
     // A true difference has at most one key per count unit in its cells; a peel past that is
-    // a false pure cell leading nowhere: given up as a failed decode.
+    // a false pure cell leading nowhere: given up as astray.
     let budget = this.cells * 3;
     for (let progress = true; progress; ) {
       progress = false;
       for (let cell = 0; cell < this.cells; cell++) {
         const sign = pure(cell);
         if (sign === 0) continue;
-        if (--budget < 0) return undefined;
+        if (--budget < 0) return { added, removed, complete: false, astray: true, rest: work };
         const at = cell * WORDS;
         const id = (w[at]! >>> 16) * TWO_32 + w[at + 1]!;
         const offset = w[at + 2]!;
@@ -171,6 +207,6 @@ export class Iblt {
         progress = true;
       }
     }
-    return w.every((word) => word === 0) ? { added, removed } : undefined;
+    return { added, removed, complete: w.every((word) => word === 0), astray: false, rest: work };
   }
 }

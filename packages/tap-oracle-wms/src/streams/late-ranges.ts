@@ -6,8 +6,11 @@ import type { RowKey } from './row-keys.js';
 
 /** Id ranges kept (and probed) per stream. */
 const MAX_ID_RANGES = 16;
-/** Cells of an id range's table (one size for all, so neighbours merge by adding their tables). */
-const RANGE_CELLS = 24;
+/**
+ * Cells of an id range's table, when it is made from the range's ids (one size for all, so
+ * neighbours merge by adding their tables; a kept table of another size is still compared).
+ */
+const RANGE_CELLS = 48;
 /** Count probes in flight at once. */
 const PROBES_AT_ONCE = 4;
 /** A range of up to this many rows is listed every run instead of counted: one request either way. */
@@ -27,7 +30,7 @@ export function readIdRange(value: unknown): IdRangeState | undefined {
   const [from, to, loaded, table] = value as unknown[];
   if (![from, to, loaded].every((n) => Number.isInteger(n) && (n as number) >= 0)) return undefined;
   if (table === undefined) return [from as number, to as number, loaded as number];
-  if (typeof table !== 'string' || Iblt.decode(table)?.cells !== RANGE_CELLS) return undefined;
+  if (typeof table !== 'string' || Iblt.decode(table) === undefined) return undefined;
   return [from as number, to as number, loaded as number, table];
 }
 
@@ -176,7 +179,7 @@ export class IdRanges {
         this.report.reread_rows += rows;
         this.logger.info(
           { stream: this.host.name, from: range.from, to: range.to, loaded: range.loaded, rows },
-          `entity ${this.host.name}: an id range changed more than its table can tell (or had none): read again whole`,
+          `entity ${this.host.name}: an id range read again whole (no table kept for it, or ids a table cannot hold)`,
         );
         continue;
       }
@@ -194,10 +197,10 @@ export class IdRanges {
   }
 
   /**
-   * Lists a range's ids, keeps those loaded before and returns the arrivals; undefined when
-   * the difference is too large to peel. A range without a table (a bookmark from before the
-   * tables) whose count is unchanged takes what the WMS lists as loaded, once; with a changed
-   * count it has to be read again whole.
+   * Lists a range's ids, keeps those loaded before and returns the arrivals (or, when the
+   * difference is too large to peel, the ids it cannot rule out). A range without a table (a
+   * bookmark from before the tables) whose count is unchanged takes what the WMS lists as
+   * loaded, once; with a changed count it has to be read again whole (undefined).
    */
   private async compare(range: Range, bounds: Record<string, string>): Promise<number[] | undefined> {
     const listed = new Set((await this.host.listKeys(bounds, true)).map((key) => key.id));
@@ -208,14 +211,10 @@ export class IdRanges {
       return [];
     }
     if ([...listed].some((id) => !(Number.isInteger(id) && id >= 0 && id <= MAX_KEY_ID))) return undefined;
-    const now = Iblt.of(
-      [...listed].map((id) => ({ id, offset: 0 })),
-      listed.size,
-      RANGE_CELLS,
-    );
-    const difference = now.minus(range.table).peel();
-    if (difference === undefined) return undefined;
-    const arrived = difference.added.map((key) => key.id);
+    const keys = [...listed].map((id) => ({ id, offset: 0 }));
+    const found = Iblt.of(keys, keys.length, range.table.cells).minus(range.table).arrivals(keys);
+    if (!found.exact) this.report.unpeeled++;
+    const arrived = found.keys.map((key) => key.id);
     for (const id of arrived) listed.delete(id);
     range.ids = listed;
     return arrived.sort((a, b) => a - b);
@@ -248,13 +247,15 @@ export class IdRanges {
         ranges.push({ from, to, loaded: part.length, table: idTable(part) });
       }
     }
+    // Neighbours merge, the pair with the fewest rows first among those whose tables add up.
+    const mergeable = (i: number): boolean => ranges[i]!.table?.cells === ranges[i + 1]!.table?.cells;
+    const cost = (i: number): number =>
+      ranges[i]!.loaded + ranges[i + 1]!.loaded + (mergeable(i) ? 0 : Number.MAX_SAFE_INTEGER / 2);
     while (ranges.length > MAX_ID_RANGES) {
       let best = 0;
-      for (let i = 1; i < ranges.length - 1; i++)
-        if (ranges[i]!.loaded + ranges[i + 1]!.loaded < ranges[best]!.loaded + ranges[best + 1]!.loaded)
-          best = i;
+      for (let i = 1; i < ranges.length - 1; i++) if (cost(i) < cost(best)) best = i;
       const [a, b] = [ranges[best]!, ranges[best + 1]!];
-      const table = a.table !== undefined && b.table !== undefined ? a.table.plus(b.table) : undefined;
+      const table = mergeable(best) && a.table !== undefined ? a.table.plus(b.table!) : undefined;
       ranges.splice(best, 2, { from: a.from, to: b.to, loaded: a.loaded + b.loaded, table });
     }
     return ranges.map(rangeState);
