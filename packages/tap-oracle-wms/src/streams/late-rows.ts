@@ -1,7 +1,7 @@
 import type { Logger } from '@wms-singer/singer';
 import { filterInstant } from './bookmarks.js';
 import { Iblt, type KeyOf, MAX_KEY_ID } from './iblt.js';
-import { type IdRangeState, IdRanges, readIdRange, rereadByIds } from './late-ranges.js';
+import { type IdRangeState, IdRanges, READ_WHOLE_SHARE, readIdRange, rereadByIds } from './late-ranges.js';
 import type { RowKey } from './row-keys.js';
 
 const US_PER_SECOND = 1_000_000;
@@ -165,7 +165,7 @@ export class LateRowsCatchUp {
       this.report.reread_rows += rows;
       this.logger.info(
         { stream: this.host.name, hour: filterInstant(hour * US_PER_HOUR, 'down'), rows },
-        `entity ${this.host.name}: an hour behind the bookmark read again whole (no table kept for it)`,
+        `entity ${this.host.name}: an hour behind the bookmark read again whole (no table kept for it, or too many changes to tell by id)`,
       );
     }
     this.report.arrivals += arrivals.length;
@@ -199,7 +199,8 @@ export class LateRowsCatchUp {
   /**
    * Compares an hour's listed keys with the table kept for it: keeps the keys both have (loaded
    * before) and returns the arrivals (or, when the difference is too large to peel, the keys it
-   * cannot rule out); undefined when a key does not fit the table (read the hour whole).
+   * cannot rule out); undefined when those are too many (READ_WHOLE_SHARE) or a key does not
+   * fit the table: the hour is read whole.
    */
   private compareHour(hour: number, keys: readonly RowKey[], kept: Iblt | null): RowKey[] | undefined {
     const start = hour * US_PER_HOUR;
@@ -213,7 +214,10 @@ export class LateRowsCatchUp {
     if (kept !== null) {
       const listed = [...now.values()].map((key) => ({ id: key.id, offset: key.micros - start }));
       const found = Iblt.of(listed, listed.length, kept.cells).minus(kept).arrivals(listed);
-      if (!found.exact) this.report.unpeeled++;
+      if (!found.exact) {
+        this.report.unpeeled++;
+        if (found.keys.length > listed.length * READ_WHOLE_SHARE) return undefined;
+      }
       added = found.keys.map((k) => element(k.id, k.offset));
     }
     const arrived = new Set(added);
