@@ -318,6 +318,24 @@ describe('late rows catch-up: exact where counts are blind', () => {
     assert.equal(third.catchUp.report.arrivals, 0);
   });
 
+  test('a row id no table can hold (above 2^48) leaves its hour without a table: read whole, never a failed run', async () => {
+    const wms = new FakeWms();
+    history(wms);
+    const huge = 2 ** 50;
+    wms.put(huge, T0 + 6 * HOUR + 3);
+    const first = await wms.run({}, T0 + 11 * HOUR);
+    const hour = String(Math.floor((T0 + 6 * HOUR) / HOUR));
+    assert.equal(first.late.hours[hour], undefined, 'no table for that hour');
+    assert.ok(
+      first.late.ids!.every(([, to]) => to <= 200),
+      'the huge id is in no range',
+    );
+    wms.put(44, T0 + 6 * HOUR + 9);
+    const second = await wms.run({ bookmark: first.bookmark, late: first.late }, T0 + 12 * HOUR);
+    assert.deepEqual(wms.behind(), []);
+    assert.equal(second.catchUp.report.reread_hours, 1);
+  });
+
   test('a kept state that is not one is ignored field by field', () => {
     assert.equal(readLateRows(undefined), undefined);
     assert.equal(readLateRows({ hours: 'x' }), undefined);

@@ -19,7 +19,12 @@ const WORDS = 4;
 /** The sizes tables come in (cells): a multiple of PARTS each. */
 export const IBLT_SIZES = [12, 24, 48] as const;
 const TWO_32 = 2 ** 32;
-export const MAX_KEY_ID = 2 ** 48 - 1;
+const MAX_KEY_ID = 2 ** 48 - 1;
+
+/** Whether a row id fits a table: an integer from 0 to 2^48 - 1. */
+export function isTableId(id: number): boolean {
+  return Number.isInteger(id) && id >= 0 && id <= MAX_KEY_ID;
+}
 
 /** A row key in a table: its id and its offset (0..2^32-1). */
 export interface KeyOf {
@@ -89,8 +94,7 @@ export class Iblt {
 
   /** Adds (sign 1) or removes (sign -1) a key. */
   add(id: number, offset: number, sign: 1 | -1): void {
-    if (!(Number.isInteger(id) && id >= 0 && id <= MAX_KEY_ID))
-      throw new RangeError(`row id ${id} out of range`);
+    if (!isTableId(id)) throw new RangeError(`row id ${id} out of range`);
     const lo = id >>> 0;
     const hi = Math.floor(id / TWO_32);
     const off = offset >>> 0;

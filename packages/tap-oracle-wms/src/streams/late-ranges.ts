@@ -1,6 +1,6 @@
 import type { Logger } from '@wms-singer/singer';
 import { filterInstant } from './bookmarks.js';
-import { Iblt, MAX_KEY_ID } from './iblt.js';
+import { Iblt, isTableId } from './iblt.js';
 import type { CatchUpReport, LateRowsHost } from './late-rows.js';
 import type { RowKey } from './row-keys.js';
 
@@ -93,6 +93,8 @@ export class IdRanges {
 
   /** Notes a written row's id. */
   note(id: number): void {
+    // An id no table can hold is in no range (not looked for: docs/tap.md, Limits).
+    if (!isTableId(id)) return;
     if (id > this.maxId) this.maxId = id;
     this.readBefore?.add(id);
     if (id >= this.top) {
@@ -217,7 +219,7 @@ export class IdRanges {
       range.ids = listed;
       return [];
     }
-    if ([...listed].some((id) => !(Number.isInteger(id) && id >= 0 && id <= MAX_KEY_ID))) return undefined;
+    if (![...listed].every(isTableId)) return undefined;
     const keys = [...listed].map((id) => ({ id, offset: 0 }));
     const found = Iblt.of(keys, keys.length, range.table.cells).minus(range.table).arrivals(keys);
     if (!found.exact) {

@@ -1,6 +1,6 @@
 import type { Logger } from '@wms-singer/singer';
 import { filterInstant } from './bookmarks.js';
-import { Iblt, type KeyOf, MAX_KEY_ID } from './iblt.js';
+import { Iblt, isTableId, type KeyOf } from './iblt.js';
 import { type IdRangeState, IdRanges, READ_WHOLE_SHARE, readIdRange, rereadByIds } from './late-ranges.js';
 import type { RowKey } from './row-keys.js';
 
@@ -78,6 +78,8 @@ export class LateRowsCatchUp {
   private readonly hourSets = new Map<number, Set<string>>();
   /** Hours whose set is complete this run (listed, or read again whole). */
   private readonly covered = new Set<number>();
+  /** Hours holding a row whose id no table can hold (kept without a table). */
+  private readonly untabled = new Set<number>();
   /** Rows from this instant on are all read by the walk (its lower bound). */
   private walkFrom = Number.NEGATIVE_INFINITY;
   /** The latest key instant written: hours far behind it cannot end in the window any more. */
@@ -207,7 +209,7 @@ export class LateRowsCatchUp {
     const now = new Map<string, RowKey>();
     for (const key of keys) {
       const offset = key.micros - start;
-      if (!(offset >= 0 && offset < US_PER_HOUR) || key.id > MAX_KEY_ID || key.id < 0) return undefined;
+      if (!(offset >= 0 && offset < US_PER_HOUR) || !isTableId(key.id)) return undefined;
       now.set(element(key.id, offset), key);
     }
     let added: Iterable<string> = now.keys();
@@ -249,7 +251,9 @@ export class LateRowsCatchUp {
         this.latest = key.micros;
       }
       const hour = Math.floor(key.micros / US_PER_HOUR);
-      this.hourSet(hour)?.add(element(key.id, key.micros - hour * US_PER_HOUR));
+      // A row id no table can hold leaves its hour without one: read whole by the next run.
+      if (isTableId(key.id)) this.hourSet(hour)?.add(element(key.id, key.micros - hour * US_PER_HOUR));
+      else this.untabled.add(hour);
     }
     if (moved) {
       const oldest = Math.floor(this.latest / US_PER_HOUR) - this.windowHours - 1;
@@ -269,7 +273,8 @@ export class LateRowsCatchUp {
     const first = Math.floor((bookmark - this.windowHours * US_PER_HOUR) / US_PER_HOUR);
     const last = Math.floor(bookmark / US_PER_HOUR);
     for (let hour = first; hour <= last; hour++) {
-      if (!this.covered.has(hour) && hour * US_PER_HOUR < this.walkFrom) continue;
+      if (this.untabled.has(hour) || (!this.covered.has(hour) && hour * US_PER_HOUR < this.walkFrom))
+        continue;
       const set = this.hourSets.get(hour);
       if (set === undefined || set.size === 0) {
         hours[String(hour)] = '';
