@@ -82,7 +82,8 @@ export function sampleTree(
           threads: new Map<string, number>(),
           peakRssMb: 0,
         };
-        figures.label = label(argv);
+        // A process that has exited but not been reaped shows an empty command line: keep its label.
+        if (argv.length > 0) figures.label = label(argv);
         figures.cpuSeconds = cpuSeconds;
         figures.peakRssMb = Math.max(figures.peakRssMb, hwm ? Number(hwm[1]) / 1024 : 0);
         readThreads(pid, figures.threads);
