@@ -63,8 +63,8 @@ interface Range {
  */
 export class IdRanges {
   private readonly ranges: Range[];
-  /** Ids past the last range (new rows), written this run. */
-  private readonly fresh: number[] = [];
+  /** Ids past the last range (new rows), written this run: 8 bytes an id (a first load notes every row). */
+  private readonly fresh = new IdList();
   private readonly top: number;
   private maxId = -1;
   private disabled = false;
@@ -247,7 +247,7 @@ export class IdRanges {
     });
     const end = this.maxId + 1;
     if (end > this.top) {
-      const ids = [...new Set(this.fresh)].sort((a, b) => a - b);
+      const ids = this.fresh.sortedDistinct();
       const parts = ranges.length === 0 ? MAX_ID_RANGES : 1;
       const width = Math.ceil((end - this.top) / parts);
       let at = 0;
@@ -255,7 +255,7 @@ export class IdRanges {
         const to = Math.min(from + width, end);
         const start = at;
         while (at < ids.length && ids[at]! < to) at++;
-        const part = ids.slice(start, at);
+        const part = ids.subarray(start, at);
         ranges.push({ from, to, loaded: part.length, table: idTable(part) });
       }
     }
@@ -290,12 +290,33 @@ export async function rereadByIds(
   return rows;
 }
 
-function idTable(ids: readonly number[]): Iblt {
-  return Iblt.of(
-    ids.map((id) => ({ id, offset: 0 })),
-    ids.length,
-    RANGE_CELLS,
-  );
+function idTable(ids: ArrayLike<number>): Iblt {
+  const table = Iblt.empty(RANGE_CELLS);
+  for (let i = 0; i < ids.length; i++) table.add(ids[i]!, 0, 1);
+  return table;
+}
+
+/** A growing list of ids in a Float64Array (ids up to 2^48 are exact doubles). */
+class IdList {
+  private ids = new Float64Array(1024);
+  private length = 0;
+
+  push(id: number): void {
+    if (this.length === this.ids.length) {
+      const grown = new Float64Array(this.ids.length * 2);
+      grown.set(this.ids);
+      this.ids = grown;
+    }
+    this.ids[this.length++] = id;
+  }
+
+  /** The ids in ascending order, each once (sorted in place). */
+  sortedDistinct(): Float64Array {
+    const ids = this.ids.subarray(0, this.length).sort();
+    let kept = 0;
+    for (let i = 0; i < ids.length; i++) if (i === 0 || ids[i] !== ids[i - 1]) ids[kept++] = ids[i]!;
+    return ids.subarray(0, kept);
+  }
 }
 
 function rangeState(range: Range): IdRangeState {
