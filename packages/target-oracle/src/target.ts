@@ -15,15 +15,15 @@ import type { Dialect, TableRef } from './dialects/dialect.js';
 import { RecordLines, reparse, type ScannedRecord } from './records/record-lines.js';
 import { RecordScanner } from './records/record-scanner.js';
 import { RecordValidators } from './records/record-validator.js';
-import { type RecordContext, RowBuilder } from './records/row-builder.js';
+import type { RecordContext } from './records/row-builder.js';
 import { REJECT_SCHEMA, REJECTS_STREAM, RecordRejects } from './rejects.js';
-import { NameRegistry, normaliseName } from './schema/names.js';
+import { normaliseName } from './schema/names.js';
 import { ALL_METADATA, layoutStream, VERSION_FIELDS } from './schema/stream-layout.js';
-import { planTable } from './schema/table-plan.js';
 import type { TargetConfig } from './settings.js';
-import { Sink, type SinkShape } from './sink.js';
+import { Sink } from './sink.js';
 import { StateLedger } from './state-ledger.js';
 import { StreamRoutes } from './stream-routes.js';
+import { StreamTables } from './stream-tables.js';
 
 export interface TargetContext {
   logger: Logger;
@@ -50,7 +50,6 @@ interface StreamEntry {
 export class Target {
   private readonly streams = new Map<string, StreamEntry>();
   private readonly rejects: RecordRejects;
-  private readonly tables = new NameRegistry();
   private readonly states = new StateLedger();
   private readonly validators = new RecordValidators();
   private readonly syncStartedAt = Date.now();
@@ -67,6 +66,8 @@ export class Target {
   private readonly routes: StreamRoutes | undefined;
   /** RECORD lines read straight into rows, for the reader (records/record-lines.ts). */
   private readonly recordLines = new RecordLines((stream) => this.streams.get(stream)?.sink.shape.scanner);
+  /** Each stream's table: its name, and its creation or evolution before a sink loads it. */
+  private readonly streamTables: StreamTables;
 
   constructor(
     private readonly config: TargetConfig,
@@ -81,6 +82,7 @@ export class Target {
       stream_map_config: config.stream_map_config,
     });
     this.routes = maps === undefined ? undefined : new StreamRoutes(maps);
+    this.streamTables = new StreamTables(config, dialect, run.logger, this.syncStartedAt);
   }
 
   async load(input: Readable): Promise<void> {
@@ -280,13 +282,13 @@ export class Target {
         metadata,
       },
     );
-    const table = entry?.table ?? this.tableFor(message.stream, where);
+    const table = entry?.table ?? this.streamTables.claim(message.stream, where);
     if (entry !== undefined) {
       await entry.sink.flush();
       await entry.sink.settle();
     }
     const validate = this.config.validate_records ? this.validators.validatorFor(message.schema) : undefined;
-    const shape = await this.prepareTable(table, layout, validate, where);
+    const shape = await this.streamTables.prepare(table, layout, validate, where);
     if (this.routes === undefined) {
       shape.scanner = RecordScanner.compile(
         message.stream,
@@ -304,57 +306,6 @@ export class Target {
       entry.schema = message;
       entry.fingerprint = fingerprint;
     }
-  }
-
-  private async prepareTable(
-    table: TableRef,
-    layout: SinkShape['layout'],
-    validate: SinkShape['validate'],
-    where: string,
-  ): Promise<SinkShape> {
-    const existing = await this.dialect.describeTable(table);
-    const plan = planTable(
-      table,
-      layout,
-      existing,
-      { primaryKey: this.config.load_method !== 'append-only' },
-      where,
-    );
-    if (plan.create !== undefined) {
-      await this.dialect.createTable(plan.create);
-      this.run.logger.info({ table: table.name }, 'created table');
-    }
-    if (plan.add.length > 0) {
-      await this.dialect.addColumns(table, plan.add);
-      this.run.logger.info({ table: table.name, columns: plan.add.map((c) => c.name) }, 'added columns');
-    }
-    if (plan.alter.length > 0) {
-      await this.dialect.alterColumns(table, plan.alter);
-      this.run.logger.info(
-        { table: table.name, columns: plan.alter.map((c) => c.column) },
-        'widened columns',
-      );
-    }
-    const kinds = new Map(plan.table.columns.map((c) => [c.name, c.type.kind]));
-    const builder = new RowBuilder(
-      layout.columns,
-      layout.columns.map((c) => kinds.get(c.name) ?? c.type.kind),
-      this.syncStartedAt,
-    );
-    return { table: plan.table, layout, builder, validate };
-  }
-
-  private tableFor(stream: string, where: string): TableRef {
-    const name = normaliseName(`${this.config.table_prefix}${stream}`, this.dialect.maxIdentifierLength);
-    const holder = this.tables.claim(name, stream);
-    if (holder !== undefined) {
-      throw new SingerError(
-        'NAME_COLLISION',
-        `${where}: streams "${holder}" and "${stream}" both become table "${name}"`,
-      );
-    }
-    const schema = this.config.default_target_schema;
-    return schema === undefined || schema === '' ? { name } : { schema, name };
   }
 
   private sinkOptions(): ConstructorParameters<typeof Sink>[2] {
@@ -402,13 +353,13 @@ export class Target {
   /** The dead-letter table's sink, created on the first record kept there. */
   private async openRejectSink(line: number): Promise<Sink> {
     const where = `rejects table, line ${line}`;
-    const table = this.tableFor(REJECTS_STREAM, where);
+    const table = this.streamTables.claim(REJECTS_STREAM, where);
     const layout = layoutStream(REJECTS_STREAM, line, REJECT_SCHEMA, [], [], {
       maxIdentifierLength: this.dialect.maxIdentifierLength,
       flatteningMaxDepth: 0,
       metadata: [],
     });
-    const shape = await this.prepareTable(table, layout, undefined, where);
+    const shape = await this.streamTables.prepare(table, layout, undefined, where);
     const options = { ...this.sinkOptions(), loadMethod: 'append-only' as const, policy: undefined };
     return new Sink(REJECTS_STREAM, shape, options);
   }
