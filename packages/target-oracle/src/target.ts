@@ -182,15 +182,10 @@ export class Target {
             await this.record(reparse(message, line), line, now);
             break;
           }
-          context.timeExtracted = message.timeExtracted;
-          context.version = version;
-          context.sequence = this.syncStartedAt * 1000 + line;
-          const sink = entry.sink;
+          this.setContext(message.timeExtracted, version, line);
           const record = (): Record<string, unknown> => reparse(message, line).record;
-          const rejected = sink.addScanned(message.cells, line, context, now, record, message.plain);
-          if (rejected !== undefined) {
-            await this.rejects.reject(message.stream, line, rejected, record(), context, now);
-          } else if (sink.full) await sink.flush();
+          const rejected = entry.sink.addScanned(message.cells, line, context, now, record, message.plain);
+          await this.afterAdd(entry.sink, message.stream, line, rejected, record, now);
           break;
         }
         case 'RECORD':
@@ -216,7 +211,6 @@ export class Target {
   }
 
   private async record(message: RecordMessage, line: number, now: number): Promise<void> {
-    const context = this.context;
     let stream = message.stream;
     let record = message.record;
     if (this.routes !== undefined) {
@@ -237,14 +231,31 @@ export class Target {
       entry.versioned = true;
       await this.shapeStream(entry.schema, line, entry, true);
     }
-    context.timeExtracted = message.time_extracted ?? undefined;
+    this.setContext(message.time_extracted ?? undefined, version, line);
+    const rejected = entry.sink.add(record, line, this.context, now);
+    await this.afterAdd(entry.sink, stream, line, rejected, () => record, now);
+  }
+
+  /** The record's own facts in the context its metadata cells are filled from. */
+  private setContext(timeExtracted: string | undefined, version: number | undefined, line: number): void {
+    const context = this.context;
+    context.timeExtracted = timeExtracted;
     context.version = version;
     context.sequence = this.syncStartedAt * 1000 + line;
-    const sink = entry.sink;
-    const rejected = sink.add(record, line, context, now);
-    if (rejected !== undefined) {
-      await this.rejects.reject(stream, line, rejected, record, context, now);
-    } else if (sink.full) await sink.flush();
+  }
+
+  /** After a record was offered to its sink: the policy for a rejected one, or a flush when full. */
+  private async afterAdd(
+    sink: Sink,
+    stream: string,
+    line: number,
+    rejected: string | undefined,
+    record: () => Record<string, unknown>,
+    now: number,
+  ): Promise<void> {
+    if (rejected !== undefined)
+      await this.rejects.reject(stream, line, rejected, record(), this.context, now);
+    else if (sink.full) await sink.flush();
   }
 
   /**

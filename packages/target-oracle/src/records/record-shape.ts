@@ -73,9 +73,10 @@ export interface Field {
   stamp: number;
 }
 
+/** A field the schema does not describe (`_sdc_deleted_at`): any scalar; its place is set by addField. */
 export function anyField(column: number, conversion: number): Field {
   return {
-    position: Number.MAX_SAFE_INTEGER,
+    position: 0,
     types: T_ANY & ~T_OBJECT & ~T_ARRAY,
     maxLength: Number.POSITIVE_INFINITY,
     format: undefined,
