@@ -91,11 +91,12 @@ export class RecordScanner {
     const conversions = builder.conversionsByColumn;
     // Columns by property path; metadata columns are the builder's, filled from the context.
     const byPath = new Map<string, number>();
+    let deletedAt: number | undefined;
     for (const [index, column] of columns.entries()) {
       if (column.metadata === '_sdc_deleted_at') {
-        // Read from the record's own `_sdc_deleted_at`, which the schema may not describe.
+        // Read from the record's own `_sdc_deleted_at`, which the schema must not describe.
         if (objectProperties(schema)?.has('_sdc_deleted_at') !== false) return undefined;
-        byPath.set(JSON.stringify(['_sdc_deleted_at']), index);
+        deletedAt = index;
       } else if (column.metadata === undefined) {
         if (column.path.length === 0) return undefined;
         byPath.set(JSON.stringify(column.path), index);
@@ -103,10 +104,8 @@ export class RecordScanner {
     }
     const record = compileObject(schema, [], byPath, conversions, validating);
     if (record === undefined) return undefined;
-    if (byPath.has(JSON.stringify(['_sdc_deleted_at'])) && !record.fields.has('_sdc_deleted_at')) {
-      const index = byPath.get(JSON.stringify(['_sdc_deleted_at']))!;
-      record.addField('_sdc_deleted_at', anyField(index, conversions[index]!));
-    }
+    if (deletedAt !== undefined)
+      record.addField('_sdc_deleted_at', anyField(deletedAt, conversions[deletedAt]!));
     // Every column must be reached, or the scanner would leave one null where the builder fills it.
     const reached = new Set<number>();
     record.collectColumns(reached);
