@@ -3,6 +3,7 @@ import type { CellValue } from '../dialects/dialect.js';
 import type { EnvelopeTail } from './record-scanner.js';
 import {
   DECIMAL_FORMAT,
+  type Field,
   MAX_DIGITS,
   type ObjectShape,
   T_ANY,
@@ -14,14 +15,15 @@ import {
   T_OBJECT,
   T_STRING,
 } from './record-shape.js';
+import { DECIMAL_TEXT } from './record-validator.js';
 import { cellOf } from './row-builder.js';
 
 /** A string without quote, backslash or control character (so without escapes). */
 const PLAIN = '[^"\\\\\\u0000-\\u001f]';
 /** An integer as integerEnd reads it. */
 const INTEGER = `-?(?:0|[1-9]\\d{0,${MAX_DIGITS - 1}})`;
-/** DECIMAL_TEXT as a part of a pattern. */
-const DECIMAL = '[-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][-+]?\\d+)?';
+/** DECIMAL_TEXT as a part of a pattern (without its anchors). */
+const DECIMAL = DECIMAL_TEXT.source.slice(1, -1);
 const REGEXP_SPECIAL = /[.*+?^${}()|[\]\\/]/g;
 
 /** Where a top-level property's value lands in the pattern's groups (-1: no such alternative). */
@@ -66,36 +68,14 @@ export class LinePattern {
         string: -1,
         integer: -1,
         boolean: -1,
-        format: undefined,
+        // The pattern checks decimal text itself (valuePattern); any other format is checked after.
+        format: stringPattern(field) === DECIMAL ? undefined : field.format,
       };
-      const alternatives: string[] = [];
-      const types = field.types;
-      if ((types & T_ARRAY) !== 0 || types === T_ANY) return undefined;
-      if ((types & T_OBJECT) !== 0) {
-        const inner = field.nested === undefined ? undefined : objectPattern(field.nested);
-        if (inner === undefined) return undefined;
-        slot.object = ++group;
-        alternatives.push(`(${inner})`);
-      }
-      if ((types & T_STRING) !== 0) {
-        slot.string = ++group;
-        if (field.format === DECIMAL_FORMAT && field.maxLength === Number.POSITIVE_INFINITY) {
-          alternatives.push(`"(${DECIMAL})"`);
-        } else {
-          slot.format = field.format;
-          alternatives.push(`"(${PLAIN}${lengthLimit(field.maxLength)})"`);
-        }
-      }
-      if ((types & (T_INTEGER | T_NUMBER)) !== 0) {
-        slot.integer = ++group;
-        alternatives.push(`(${INTEGER})`);
-      }
-      if ((types & T_BOOLEAN) !== 0) {
-        slot.boolean = ++group;
-        alternatives.push('(true|false)');
-      }
-      if ((types & T_NULL) !== 0) alternatives.push('null');
-      parts.push(`${i === 0 ? '' : ','}${escapeRegExp(record.quotedKeys[i]!)}(?:${alternatives.join('|')})`);
+      const alternatives = valuePattern(field, (kind) => {
+        slot[kind] = ++group;
+      });
+      if (alternatives === undefined) return undefined;
+      parts.push(`${i === 0 ? '' : ','}${escapeRegExp(record.quotedKeys[i]!)}${alternatives}`);
       slots.push(slot);
     }
     const timeGroup = ++group;
@@ -156,9 +136,38 @@ export class LinePattern {
   }
 }
 
-/** `{m,n}` for a maxLength in UTF-16 units (within maxLength in code points, as the validator counts). */
-function lengthLimit(maxLength: number): string {
-  return maxLength === Number.POSITIVE_INFINITY ? '*' : `{0,${maxLength}}`;
+/** The kinds of value a pattern tells apart by its groups. */
+type Kind = 'object' | 'string' | 'integer' | 'boolean';
+
+/**
+ * `(?:...|...)`: the values a field admits, as a pattern; with `capture`, each kind's value is a
+ * group, told in the groups' order. Undefined when the field needs a check a pattern does not
+ * make (an array, any type at all, an object whose properties do).
+ */
+function valuePattern(field: Field, capture?: (kind: Kind) => void): string | undefined {
+  if ((field.types & T_ARRAY) !== 0 || field.types === T_ANY) return undefined;
+  const group = (kind: Kind, pattern: string): string => {
+    if (capture === undefined) return pattern;
+    capture(kind);
+    return `(${pattern})`;
+  };
+  const alternatives: string[] = [];
+  if ((field.types & T_OBJECT) !== 0) {
+    const inner = field.nested === undefined ? undefined : objectPattern(field.nested);
+    if (inner === undefined) return undefined;
+    alternatives.push(group('object', inner));
+  }
+  if ((field.types & T_STRING) !== 0) alternatives.push(`"${group('string', stringPattern(field))}"`);
+  if ((field.types & (T_INTEGER | T_NUMBER)) !== 0) alternatives.push(group('integer', INTEGER));
+  if ((field.types & T_BOOLEAN) !== 0) alternatives.push(group('boolean', 'true|false'));
+  if ((field.types & T_NULL) !== 0) alternatives.push('null');
+  return `(?:${alternatives.join('|')})`;
+}
+
+/** A string's text: decimal text checked by the pattern itself, or any text within maxLength. */
+function stringPattern(field: Field): string {
+  if (field.format === DECIMAL_FORMAT && field.maxLength === Number.POSITIVE_INFINITY) return DECIMAL;
+  return `${PLAIN}${field.maxLength === Number.POSITIVE_INFINITY ? '*' : `{0,${field.maxLength}}`}`;
 }
 
 /**
@@ -168,19 +177,10 @@ function lengthLimit(maxLength: number): string {
 function objectPattern(shape: ObjectShape): string | undefined {
   const parts: string[] = [];
   for (const [i, field] of shape.ordered.entries()) {
-    if (field.format !== undefined || (field.types & T_ARRAY) !== 0 || field.types === T_ANY)
-      return undefined;
-    const alternatives: string[] = [];
-    if ((field.types & T_OBJECT) !== 0) {
-      const inner = field.nested === undefined ? undefined : objectPattern(field.nested);
-      if (inner === undefined) return undefined;
-      alternatives.push(inner);
-    }
-    if ((field.types & T_STRING) !== 0) alternatives.push(`"${PLAIN}${lengthLimit(field.maxLength)}"`);
-    if ((field.types & (T_INTEGER | T_NUMBER)) !== 0) alternatives.push(INTEGER);
-    if ((field.types & T_BOOLEAN) !== 0) alternatives.push('true|false');
-    if ((field.types & T_NULL) !== 0) alternatives.push('null');
-    parts.push(`${i === 0 ? '' : ','}${escapeRegExp(shape.quotedKeys[i]!)}(?:${alternatives.join('|')})`);
+    // Inside an object no format is checked after the match: a formatted property is beyond it.
+    const value = field.format === undefined ? valuePattern(field) : undefined;
+    if (value === undefined) return undefined;
+    parts.push(`${i === 0 ? '' : ','}${escapeRegExp(shape.quotedKeys[i]!)}${value}`);
   }
   return `\\{${parts.join('')}\\}`;
 }
