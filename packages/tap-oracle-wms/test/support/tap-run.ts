@@ -34,6 +34,8 @@ export interface TapInputs {
   env?: Record<string, string | undefined>;
   /** Called once, when the first RECORD reaches stdout (to send the child a signal, say). */
   onFirstRecord?: (pid: number) => void;
+  /** Called with each whole line the child writes to stdout, with its pid. */
+  onLine?: (line: string, pid: number) => void;
 }
 
 /**
@@ -92,10 +94,16 @@ export async function runTap(config: unknown, inputs: TapInputs = {}): Promise<T
   let stderr = '';
   let recordSeen = false;
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    const lineStart = stdout.lastIndexOf('\n') + 1;
     stdout += chunk;
     if (!recordSeen && chunk.includes('"type":"RECORD"') && child.pid !== undefined) {
       recordSeen = true;
       inputs.onFirstRecord?.(child.pid);
+    }
+    if (inputs.onLine !== undefined && child.pid !== undefined) {
+      const lines = stdout.slice(lineStart, stdout.lastIndexOf('\n') + 1).split('\n');
+      lines.pop();
+      for (const line of lines) inputs.onLine(line, child.pid);
     }
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
